@@ -1,0 +1,51 @@
+# The two commands in the README are `make site` and `make test`; both set up everything first.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# Debian packages: hb-subset makes WeasyPrint's font subsetting ~7x faster; Noto covers Vietnamese;
+# Chromium drives the browser tests.
+SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core chromium
+
+.PHONY: site test serve bench lint schema system clean
+
+site: $(STAMP)
+	$(BIN)/phieu validate procedures
+	$(BIN)/phieu build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --livereload
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+
+schema: $(STAMP)
+	$(BIN)/phieu schema --out schema
+
+$(STAMP): pyproject.toml | system
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Installs the Debian packages when running as root with apt; otherwise says what is missing.
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "Please install these Debian packages (as root):$$missing"; exit 1; \
+	fi
+
+clean:
+	rm -rf site .cache $(VENV)

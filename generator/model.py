@@ -1,0 +1,273 @@
+"""The procedure model: typed, immutable records of what the YAML files say.
+
+Field docstrings are in Vietnamese on purpose: they become the descriptions
+in the generated JSON Schema, which editors show to staff as they type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Strict
+
+#: National procedure code, e.g. ``1.001193``; provincial variants add a suffix: ``1.012753.H19``.
+CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,8})?$"
+#: Slug used for field, case and form ids; it becomes part of a URL or a file name.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+#: Only plain web links may be published.
+URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"'`]*)?$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=500)]
+Bool = Annotated[bool, Strict()]
+Count = Annotated[int, Field(ge=0, le=20)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class Level(StrEnum):
+    province = "province"
+    commune = "commune"
+    district = "district"
+
+
+class Status(StrEnum):
+    in_force = "in_force"
+    abolished = "abolished"
+    replaced = "replaced"
+
+
+class Fee(_Record):
+    """Phí, lệ phí của một trường hợp hoặc một cách thức nộp."""
+
+    amount: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
+    """Số tiền (đồng). 0 là miễn phí. Bỏ trống nếu chưa rõ."""
+    text: ShortText | None = None
+    """Mô tả ngắn, ví dụ "8.000 đồng/bản trích lục"."""
+    verified: Bool = False
+    """true khi cán bộ đã đối chiếu số tiền với văn bản hiện hành. Phí chưa xác minh không hiện cho người dân."""
+    varies_by_province: Bool = False
+    """true khi mức thu do HĐND cấp tỉnh quy định (khác nhau giữa các tỉnh)."""
+    basis: list[Text] = []
+    """Văn bản quy định mức thu."""
+    exemptions: list[Text] = []
+    """Các trường hợp được miễn, giảm."""
+
+    @property
+    def shown(self) -> bool:
+        """Whether a citizen may see the amount: only verified amounts are published."""
+        return self.verified and (self.amount is not None or self.text is not None)
+
+
+class Document(_Record):
+    """Một giấy tờ trong thành phần hồ sơ."""
+
+    name: Text
+    """Tên giấy tờ."""
+    originals: Count = 0
+    """Số bản chính."""
+    copies: Count = 0
+    """Số bản sao."""
+    form: Slug | None = None
+    """Mã mẫu đơn (id trong mục forms) nếu giấy tờ này là một tờ khai."""
+    note: Text | None = None
+    """Ghi chú cho người dân."""
+    optional: Bool = False
+    """true nếu chỉ cần trong một số trường hợp."""
+
+
+class Case(_Record):
+    """Một trường hợp (trường hợp thực hiện) với hồ sơ, thời hạn và phí riêng."""
+
+    id: Slug
+    """Mã ngắn, dùng trong đường dẫn, ví dụ "dung-han"."""
+    name: ShortText
+    """Tên trường hợp, ví dụ "Đăng ký khai sinh đúng hạn"."""
+    documents: Annotated[list[Document], Field(min_length=1, max_length=60)]
+    """Thành phần hồ sơ."""
+    time: ShortText
+    """Thời hạn giải quyết, ví dụ "Ngay trong ngày làm việc"."""
+    fee: Fee
+    """Phí, lệ phí."""
+    note: Text | None = None
+    """Ghi chú."""
+
+
+class Channel(_Record):
+    """Một cách thức thực hiện (nộp trực tiếp, qua bưu chính, trực tuyến)."""
+
+    kind: Literal["in_person", "post", "online"]
+    """in_person (trực tiếp), post (bưu chính) hoặc online (trực tuyến)."""
+    time: ShortText
+    """Thời hạn giải quyết theo cách thức này."""
+    fee: Fee | None = None
+    """Phí, lệ phí riêng của cách thức này (nếu khác)."""
+    url: Url | None = None
+    """Đường dẫn nộp trực tuyến."""
+    note: Text | None = None
+    """Mô tả."""
+
+
+class FormField(_Record):
+    """Một ô trên mẫu đơn, kèm giá trị điền mẫu."""
+
+    label: ShortText
+    """Tên ô trên mẫu, ví dụ "Họ, chữ đệm, tên"."""
+    sample: ShortText
+    """Giá trị điền mẫu."""
+
+
+class Form(_Record):
+    """Mẫu đơn, tờ khai và bản điền mẫu."""
+
+    id: Slug
+    """Mã ngắn, để giấy tờ tham chiếu tới."""
+    name: ShortText
+    """Tên mẫu."""
+    number: ShortText | None = None
+    """Số hiệu mẫu theo văn bản, ví dụ "Mẫu kèm theo Thông tư 04/2024/TT-BTP"."""
+    url: Url | None = None
+    """Đường dẫn tải mẫu trống."""
+    fields: Annotated[list[FormField], Field(min_length=1, max_length=80)]
+    """Các ô của mẫu với giá trị điền mẫu."""
+
+
+class Agency(_Record):
+    """Cơ quan thực hiện."""
+
+    competent: ShortText
+    """Cơ quan có thẩm quyền quyết định."""
+    authorised: ShortText | None = None
+    """Cơ quan được ủy quyền (nếu có)."""
+    coordinating: list[ShortText] = []
+    """Cơ quan phối hợp."""
+
+
+class Local(_Record):
+    """Phần bổ sung của địa phương, tách khỏi dữ liệu sao từ Cổng dịch vụ công quốc gia."""
+
+    counter: ShortText | None = None
+    """Quầy tiếp nhận, ví dụ "Quầy số 2 - Hộ tịch"."""
+    notes: list[Text] = []
+    """Lưu ý của cán bộ cho người dân."""
+    keywords: list[ShortText] = []
+    """Từ khóa tìm kiếm thêm (cách gọi thường dùng)."""
+
+
+class Procedure(_Record):
+    """Một thủ tục hành chính (Nghị định 63/2010/NĐ-CP, Điều 8)."""
+
+    code: Code
+    """Mã thủ tục quốc gia, ví dụ "1.001193". Không đổi: là khóa của đường dẫn và mã QR."""
+    name: ShortText
+    """Tên thủ tục."""
+    field: Slug
+    """Mã lĩnh vực (id trong fields.yml)."""
+    level: Level
+    """Cấp thực hiện: commune (xã, phường) hoặc province (tỉnh). district chỉ cho hồ sơ lịch sử."""
+    status: Status = Status.in_force
+    """in_force (còn hiệu lực), abolished (bãi bỏ) hoặc replaced (được thay thế)."""
+    replaced_by: Code | None = None
+    """Mã thủ tục thay thế, khi status là replaced."""
+    status_note: Text | None = None
+    """Giải thích về hiệu lực, ví dụ văn bản bãi bỏ."""
+    summary: Text | None = None
+    """Một câu giới thiệu thủ tục cho người dân."""
+    who: Annotated[list[ShortText], Field(min_length=1)]
+    """Đối tượng thực hiện."""
+    agency: Agency
+    """Cơ quan thực hiện."""
+    result: Annotated[list[ShortText], Field(min_length=1)]
+    """Kết quả thực hiện."""
+    steps: Annotated[list[Text], Field(min_length=1, max_length=40)]
+    """Trình tự thực hiện, theo thứ tự."""
+    channels: Annotated[list[Channel], Field(min_length=1, max_length=5)]
+    """Cách thức thực hiện."""
+    cases: Annotated[list[Case], Field(min_length=1, max_length=10)]
+    """Các trường hợp, mỗi trường hợp có hồ sơ, thời hạn và phí riêng."""
+    forms: list[Form] = []
+    """Mẫu đơn, tờ khai kèm bản điền mẫu."""
+    requirements: list[Text] = []
+    """Yêu cầu, điều kiện."""
+    legal_basis: Annotated[list[Text], Field(min_length=1)]
+    """Căn cứ pháp lý."""
+    national_url: Url | None = None
+    """Trang của thủ tục trên Cổng dịch vụ công quốc gia."""
+    updated: dt.date
+    """Ngày cập nhật nội dung gần nhất."""
+    verified: dt.date | None = None
+    """Ngày cán bộ đối chiếu với văn bản hiện hành."""
+    local: Local = Local()
+    """Phần bổ sung của địa phương."""
+
+    @property
+    def in_force(self) -> bool:
+        return self.status is Status.in_force
+
+    @property
+    def keywords(self) -> list[str]:
+        return self.local.keywords
+
+    @cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the record's whole content, independent of YAML formatting."""
+        payload = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class FieldInfo(_Record):
+    """Một lĩnh vực (ví dụ Hộ tịch)."""
+
+    id: Slug
+    """Mã ngắn, dùng trong đường dẫn, ví dụ "ho-tich"."""
+    name: ShortText
+    """Tên lĩnh vực."""
+    order: Annotated[int, Field(ge=0, le=10_000)]
+    """Thứ tự hiển thị."""
+    description: Text | None = None
+    """Mô tả ngắn."""
+
+
+class FieldList(_Record):
+    """Danh sách lĩnh vực."""
+
+    fields: Annotated[list[FieldInfo], Field(min_length=1, max_length=500)]
+    """Các lĩnh vực."""
+
+
+class Office(_Record):
+    """Hồ sơ cơ quan: UBND xã/phường phát hành phiếu."""
+
+    name: ShortText
+    """Tên cơ quan, ví dụ "Ủy ban nhân dân phường Cao Lãnh"."""
+    unit: ShortText
+    """Bộ phận tiếp nhận hồ sơ."""
+    province: ShortText
+    """Tỉnh, thành phố."""
+    address: ShortText
+    """Địa chỉ nộp hồ sơ."""
+    hours: Annotated[list[ShortText], Field(min_length=1)]
+    """Giờ làm việc."""
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9 +().\-\[\]A-Za-zÀ-ỹ:]{3,60}$")]
+    """Số điện thoại."""
+    site_url: Url
+    """Địa chỉ gốc của trang web công khai (mã QR trỏ về đây)."""
+
+    @property
+    def base_url(self) -> str:
+        return self.site_url.rstrip("/") + "/"
+
+
+def code_is_valid(code: str) -> bool:
+    return re.fullmatch(CODE_PATTERN, code) is not None
