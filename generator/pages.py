@@ -1,0 +1,149 @@
+"""Render the generated web pages (procedure, field index, A–Z) as Markdown documents.
+
+Each document is front matter plus one raw HTML block rendered by Jinja2 with
+autoescape on, so no YAML value is ever read as Markdown or HTML. MkDocs does
+not rewrite links inside raw HTML, so links here are computed relative to the
+page that holds them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import text, urls
+from .load import Catalog
+from .model import Procedure
+
+CHANNEL_NAMES = {"in_person": "Nộp trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Nộp trực tuyến"}
+LEVEL_NAMES = {"commune": "Cấp xã", "province": "Cấp tỉnh", "district": "Cấp huyện (trước 01/7/2025)"}
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """One generated page: where it goes and its Markdown source."""
+
+    src_uri: str
+    """Path inside the docs tree, e.g. ``p/1.001193.md`` (served at ``p/1.001193/``)."""
+    markdown: str
+    """Front matter and body."""
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """Relative link between two site-relative directory URLs (``p/x/`` → ``../../f/y/``)."""
+    target = posixpath.relpath(to_url or ".", from_url or ".")
+    if to_url.endswith("/") and not target.endswith("/"):
+        target += "/"
+    return "./" if target == "./" else target
+
+
+def environment(theme_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme_dir / "pages"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        fee=text.fee_text,
+        copies=text.copies_text,
+        date_vi=text.date_vi,
+    )
+    env.globals.update(channel_names=CHANNEL_NAMES, level_names=LEVEL_NAMES, ask=text.ASK_AT_COUNTER)
+    return env
+
+
+def _document(title: str, body: str, description: str | None = None) -> str:
+    # JSON strings are valid YAML; the title is HTML-escaped because MkDocs and
+    # Material print page titles into HTML without escaping them.
+    meta = {"title": html.escape(title)}
+    if description:
+        meta["description"] = html.escape(description)
+    front = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
+    # Blank lines would end the raw HTML block early; the templates never need them.
+    body = "\n".join(line for line in body.splitlines() if line.strip())
+    return f"---\n{front}\n---\n\n{body}\n"
+
+
+class PageRenderer:
+    """Renders every generated page of a catalog."""
+
+    def __init__(self, catalog: Catalog, theme_dir: Path, *, site_url: str | None = None):
+        self.catalog = catalog
+        self.site_url = site_url or catalog.office.site_url
+        self.env = environment(theme_dir)
+
+    def version(self, procedure: Procedure) -> str:
+        field = self.catalog.field(procedure.field)
+        return text.content_version(procedure, self.catalog.office, field, self.site_url)
+
+    def procedure(self, procedure: Procedure) -> GeneratedPage:
+        here = urls.page(procedure.code)
+        replacement = (
+            self.catalog.procedure(procedure.replaced_by) if procedure.replaced_by else None
+        )
+        body = self.env.get_template("procedure.html.j2").render(
+            p=procedure,
+            office=self.catalog.office,
+            field=self.catalog.field(procedure.field),
+            field_url=relative(here, urls.field(procedure.field)),
+            replacement=replacement,
+            replacement_url=replacement and relative(here, urls.page(replacement.code)),
+            slip_url=relative(here, urls.slip(procedure.code)),
+            version=self.version(procedure),
+            storage_key=f"phieu:{procedure.code}:{self.version(procedure)}",
+            short_url=urls.absolute(self.catalog.office, here, self.site_url),
+        )
+        return GeneratedPage(f"p/{procedure.code}.md", _document(procedure.name, body, procedure.summary))
+
+    def field(self, field_id: str) -> GeneratedPage:
+        here = urls.field(field_id)
+        info = self.catalog.field(field_id)
+        procedures = sorted(self.catalog.in_field(field_id), key=lambda p: (not p.in_force, text.fold(p.name)))
+        body = self.env.get_template("field.html.j2").render(
+            field=info,
+            procedures=procedures,
+            links={p.code: relative(here, urls.page(p.code)) for p in procedures},
+            poster_url=relative(here, urls.poster(field_id)),
+        )
+        return GeneratedPage(f"f/{field_id}.md", _document(info.name, body, info.description))
+
+    def az(self) -> GeneratedPage:
+        here = urls.AZ
+        groups: dict[str, list[Procedure]] = {}
+        for p in sorted(self.catalog.procedures, key=lambda p: (text.fold(p.name), p.name)):
+            groups.setdefault(p.name[0].upper(), []).append(p)
+        body = self.env.get_template("az.html.j2").render(
+            groups=groups,
+            links={p.code: relative(here, urls.page(p.code)) for p in self.catalog.procedures},
+            fields={f.id: f.name for f in self.catalog.fields},
+        )
+        return GeneratedPage("tra-cuu.md", _document("Tra cứu thủ tục từ A đến Z", body))
+
+    def field_list(self, from_url: str) -> str:
+        """The home page's list of fields with their counts, as an HTML fragment."""
+        counts = {f.id: sum(p.in_force for p in self.catalog.in_field(f.id)) for f in self.catalog.fields}
+        body = self.env.get_template("fields.html.j2").render(
+            fields=self.catalog.fields,
+            counts=counts,
+            links={f.id: relative(from_url, urls.field(f.id)) for f in self.catalog.fields},
+            az_url=relative(from_url, urls.AZ),
+        )
+        return "\n".join(line for line in body.splitlines() if line.strip())
+
+    def all(self) -> list[GeneratedPage]:
+        pages = [self.procedure(p) for p in self.catalog.procedures]
+        pages += [self.field(f.id) for f in self.catalog.fields]
+        pages.append(self.az())
+        return pages
+
+    def search_terms(self, procedure: Procedure) -> str:
+        """Extra words for the search index: keywords as typed, and everything folded."""
+        words = [procedure.name, procedure.code, *procedure.keywords]
+        return " ".join([*procedure.keywords, *(text.fold(w) for w in words)])

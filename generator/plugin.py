@@ -1,0 +1,180 @@
+"""The MkDocs plugin: a thin adapter from MkDocs events to the phieu core.
+
+It loads the catalog in ``on_config`` (so bad data stops the build before
+anything is written), injects generated pages and PDFs with
+``File.generated`` in ``on_files``, and adds folded search terms after the
+search plugin has written its index.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from . import text, urls
+from .errors import DataError, PhieuError
+from .load import Catalog, load_catalog
+from .pages import PageRenderer
+from .publish import Publisher
+
+log = get_plugin_logger(__name__)
+
+FIELDS_PLACEHOLDER = "<!-- phieu:fields -->"
+
+
+class PhieuConfig(Config):
+    procedures = opt.Dir(exists=True, default="procedures")
+    """Folder of procedure YAML files."""
+    theme_dir = opt.Dir(exists=True, default="theme")
+    """Folder holding ``pages/`` and ``slip/`` templates."""
+    slips = opt.Type(bool, default=True)
+    """Render PDF slips, posters and packs (off only for benchmarks of the bare site)."""
+    slip_size = opt.Choice(("A5", "A4", "A6"), default="A5")
+    """Paper size of the individual slips."""
+    pack_sizes = opt.ListOfItems(opt.Choice(("A5", "A4", "A6")), default=["A5"])
+    """Sizes of the per-field print packs."""
+    pack_marks = opt.Type(bool, default=True)
+    """Add crop marks and 3 mm bleed to print packs."""
+    edit_uri = opt.Type(str, default="edit/main/")
+    """Path under ``repo_url`` that opens a repository file in the web editor."""
+    cache_dir = opt.Type(str, default=".cache/phieu")
+    """Where rendered PDFs are kept between builds, keyed by content hash."""
+
+
+class PhieuPlugin(BasePlugin[PhieuConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.catalog: Catalog | None = None
+        self.renderer: PageRenderer | None = None
+        self.publisher: Publisher | None = None
+        self.generated: dict[str, str] = {}  # src_uri → procedure code or field id
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            self.catalog = load_catalog(Path(self.config.procedures))
+        except DataError as exc:
+            raise PluginError(
+                f"Dữ liệu thủ tục có {len(exc.problems)} lỗi:\n{exc}\n(chạy 'phieu validate' để xem lại)"
+            ) from exc
+        site_url = os.environ.get("SITE_URL") or self.catalog.office.site_url
+        config.site_url = site_url.rstrip("/") + "/"
+        theme_dir = Path(self.config.theme_dir)
+        self.renderer = PageRenderer(self.catalog, theme_dir, site_url=config.site_url)
+        if self.config.slips:
+            self.publisher = Publisher(
+                self.catalog,
+                theme_dir,
+                site_url=config.site_url,
+                slip_size=self.config.slip_size,
+                pack_sizes=tuple(self.config.pack_sizes),
+                pack_marks=self.config.pack_marks,
+                cache_dir=Path(self.config.cache_dir),
+                logger=log,
+            )
+        config.nav = self._nav(config.nav or ["index.md"])
+        _forward_weasyprint_logs()
+        return config
+
+    def _nav(self, user_nav: list) -> list:
+        assert self.catalog is not None
+        sections = [
+            {html.escape(f.name): [f"f/{f.id}.md", *(f"p/{p.code}.md" for p in self.catalog.in_field(f.id))]}
+            for f in self.catalog.fields
+        ]
+        generated = [*sections, "tra-cuu.md"]
+        if self.config.slips:
+            generated.append("in-an.md")
+        return [user_nav[0], *generated, *user_nav[1:]]
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        assert self.catalog is not None and self.renderer is not None
+        self.generated.clear()
+        for page in self.renderer.all():
+            files.append(File.generated(config, page.src_uri, content=page.markdown))
+            self.generated[page.src_uri] = page.src_uri
+        if self.publisher is not None:
+            try:
+                outputs = self.publisher.render_all()
+            except PhieuError as exc:
+                raise PluginError(str(exc)) from exc
+            for path, content in outputs.files.items():
+                files.append(File.generated(config, path, content=content))
+            files.append(
+                File.generated(config, "in-an.md", content=self.publisher.printing_page(outputs))
+            )
+        return files
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if FIELDS_PLACEHOLDER in markdown and self.renderer is not None:
+            markdown = markdown.replace(FIELDS_PLACEHOLDER, self.renderer.field_list(page.url))
+        return markdown
+
+    def on_page_context(self, context, /, *, page: Page, config: MkDocsConfig, nav):
+        assert self.catalog is not None
+        src = page.file.src_uri
+        if src.startswith("p/") and config.repo_url:
+            source = self.catalog.sources.get(src[2:-3])
+            if source is not None:
+                page.edit_url = self._edit_url(config, source)
+        elif src.startswith(("f/", "tra-cuu", "in-an")):
+            page.edit_url = None  # generated: there is no file to edit
+        return context
+
+    def _edit_url(self, config: MkDocsConfig, source: Path) -> str:
+        relative = source.resolve().relative_to(Path(config.config_file_path).parent.resolve())
+        return f"{config.repo_url.rstrip('/')}/{self.config.edit_uri.strip('/')}/{relative.as_posix()}"
+
+    def on_serve(self, server, /, *, config: MkDocsConfig, builder):
+        server.watch(self.config.procedures)
+        server.watch(self.config.theme_dir)
+        return server
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self.catalog is not None and self.renderer is not None
+        index_path = Path(config.site_dir) / "search" / "search_index.json"
+        if index_path.is_file():
+            _add_folded_terms(index_path, self.catalog, self.renderer)
+        if self.publisher is not None:
+            self.publisher.write_manifest(Path(config.site_dir))
+
+
+def _add_folded_terms(index_path: Path, catalog: Catalog, renderer: PageRenderer) -> None:
+    """Let people who type without diacritics find pages: lunr does no folding itself."""
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    by_url = {urls.page(p.code): p for p in catalog.procedures}
+    for doc in index["docs"]:
+        folded = text.fold(html.unescape(doc.get("title", "")))
+        procedure = by_url.get(doc["location"])
+        if procedure is not None:
+            folded += " " + renderer.search_terms(procedure)
+        doc["folded"] = folded
+    index_path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+class _ForwardToPluginLogger(logging.Handler):
+    """WeasyPrint logs to its own logger, which MkDocs ignores: forward it so --strict sees it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = record.levelno if record.levelno >= logging.WARNING else logging.DEBUG
+        log.log(level, "WeasyPrint: %s", record.getMessage())
+
+
+def _forward_weasyprint_logs() -> None:
+    for name in ("weasyprint", "weasyprint.progress"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, _ForwardToPluginLogger) for h in logger.handlers):
+            logger.addHandler(_ForwardToPluginLogger())
+            logger.propagate = False

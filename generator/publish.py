@@ -1,0 +1,299 @@
+"""Publish the printable side: slips, posters, packs, the printing-office page and the manifest.
+
+Every PDF is cached under ``.cache/phieu`` by a key that hashes all of its
+inputs (the record, its field, the office, the templates and CSS, the site
+URL, the paper size and the phieu version). A cache entry is reused only when
+its bytes still match the checksum written next to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__, text, urls
+from .errors import PhieuError
+from .load import Catalog
+from .model import FieldInfo, Procedure
+from .slip import Pdf, SlipRenderer, has_hb_subset, render_error
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One published PDF."""
+
+    path: str
+    """Path inside the site, e.g. ``pdf/phieu-1.001193.pdf``."""
+    kind: str
+    """``slip``, ``poster`` or ``pack``."""
+    title: str
+    content: bytes
+    pages: int
+    size: str
+    updated: dt.date | None
+    """Latest content change of what it prints."""
+    reused: bool
+    """Taken from the cache instead of rendered."""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass
+class Outputs:
+    artifacts: list[Artifact] = field(default_factory=list)
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        return {a.path: a.content for a in self.artifacts}
+
+    def by_path(self, path: str) -> Artifact:
+        return next(a for a in self.artifacts if a.path == path)
+
+    @property
+    def rendered(self) -> int:
+        return sum(not a.reused for a in self.artifacts)
+
+    @property
+    def reused(self) -> int:
+        return sum(a.reused for a in self.artifacts)
+
+
+class PdfCache:
+    """Content-addressed PDF store; a corrupt entry is treated as missing."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.pdf", folder / f"{key}.json"
+
+    def get(self, key: str) -> Pdf | None:
+        pdf_path, meta_path = self._paths(key)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            content = pdf_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if not isinstance(meta, dict) or hashlib.sha256(content).hexdigest() != meta.get("sha256"):
+            return None
+        return Pdf(content, int(meta.get("pages", 0)))
+
+    def put(self, key: str, pdf: Pdf) -> None:
+        pdf_path, meta_path = self._paths(key)
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        meta = json.dumps({"sha256": hashlib.sha256(pdf.content).hexdigest(), "pages": pdf.pages})
+        # The checksum file is written last: a crash in between leaves an entry that get() rejects.
+        _atomic_write(pdf_path, pdf.content)
+        _atomic_write(meta_path, meta.encode())
+
+
+def _atomic_write(path: Path, content: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _digest(*parts: object) -> str:
+    payload = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Publisher:
+    """Produces every PDF of a catalog, reusing cached ones whose inputs did not change."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        theme_dir: Path,
+        *,
+        site_url: str,
+        slip_size: str = "A5",
+        pack_sizes: tuple[str, ...] = ("A5",),
+        pack_marks: bool = True,
+        cache_dir: Path = Path(".cache/phieu"),
+        logger: logging.Logger | logging.LoggerAdapter | None = None,
+    ):
+        self.catalog = catalog
+        self.theme_dir = theme_dir
+        self.site_url = site_url
+        self.slip_size = slip_size
+        self.pack_sizes = pack_sizes
+        self.pack_marks = pack_marks
+        self.cache = PdfCache(cache_dir)
+        self.log = logger or logging.getLogger(__name__)
+        self._renderer: SlipRenderer | None = None
+        self._templates = _digest(
+            *(
+                (p.name, p.read_bytes().hex())
+                for p in sorted((theme_dir / "slip").iterdir())
+                if p.is_file()
+            )
+        )
+        self.outputs: Outputs | None = None
+
+    @property
+    def renderer(self) -> SlipRenderer:
+        if self._renderer is None:
+            if not has_hb_subset():
+                self.log.warning(
+                    "Thiếu libharfbuzz-subset0: tạo PDF chậm hơn nhiều (cài: apt-get install libharfbuzz-subset0)"
+                )
+            self._renderer = SlipRenderer(self.catalog, self.theme_dir, site_url=self.site_url)
+        return self._renderer
+
+    def _common(self) -> tuple:
+        return (__version__, self._templates, self.site_url, self.catalog.office.model_dump(mode="json"))
+
+    def _record(self, p: Procedure) -> dict:
+        return p.model_dump(mode="json")
+
+    def slip_key(self, p: Procedure, size: str) -> str:
+        field = self.catalog.field(p.field)
+        return _digest("slip", size, *self._common(), field.model_dump(mode="json"), self._record(p))
+
+    def pack_key(self, f: FieldInfo, size: str) -> str:
+        records = [self._record(p) for p in self.catalog.in_field(f.id)]
+        return _digest("pack", size, self.pack_marks, *self._common(), f.model_dump(mode="json"), records)
+
+    def poster_key(self, f: FieldInfo) -> str:
+        listed = [(p.code, p.name, p.updated.isoformat()) for p in self.catalog.in_field(f.id) if p.in_force]
+        return _digest("poster", *self._common(), f.model_dump(mode="json"), listed)
+
+    def _get(self, key: str, what: str, render) -> tuple[Pdf, bool]:
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached, True
+        try:
+            pdf = render()
+        except PhieuError:
+            raise
+        except Exception as exc:
+            raise render_error(what, exc) from exc
+        self.cache.put(key, pdf)
+        return pdf, False
+
+    def render_all(self) -> Outputs:
+        outputs = Outputs()
+        size = self.slip_size
+        for p in self.catalog.procedures:
+            pdf, reused = self._get(self.slip_key(p, size), f"phiếu {p.code}", lambda p=p: self.renderer.slip(p, size))
+            if pdf.pages > 1:
+                self.log.info("Phiếu %s dài %d trang khổ %s (trang sau là phần tiếp theo)", p.code, pdf.pages, size)
+            outputs.artifacts.append(
+                Artifact(urls.slip(p.code), "slip", p.name, pdf.content, pdf.pages, size, p.updated, reused)
+            )
+        for f in self.catalog.fields:
+            in_field = self.catalog.in_field(f.id)
+            updated = max((p.updated for p in in_field), default=None)
+            pdf, reused = self._get(self.poster_key(f), f"áp phích {f.id}", lambda f=f: self.renderer.poster(f))
+            outputs.artifacts.append(
+                Artifact(urls.poster(f.id), "poster", f"Áp phích {f.name}", pdf.content, pdf.pages, "A4", updated, reused)
+            )
+            if not in_field:
+                continue
+            for pack_size in self.pack_sizes:
+                pdf, reused = self._get(
+                    self.pack_key(f, pack_size),
+                    f"gói in {f.id}",
+                    lambda f=f, s=pack_size: self.renderer.pack(f, s, marks=self.pack_marks),
+                )
+                outputs.artifacts.append(
+                    Artifact(
+                        urls.pack(f.id, pack_size), "pack", f"Gói in {f.name}", pdf.content, pdf.pages,
+                        pack_size, updated, reused,
+                    )
+                )
+        self.log.info("PDF: %d tạo mới, %d dùng lại từ bộ nhớ đệm", outputs.rendered, outputs.reused)
+        self.outputs = outputs
+        return outputs
+
+    def printing_page(self, outputs: Outputs) -> str:
+        """Markdown for the "for printing offices" page."""
+        here = urls.PRINTING
+        from .pages import relative
+
+        def row(a: Artifact) -> str:
+            link = relative(here, a.path)
+            day = text.date_vi(a.updated)
+            return (
+                f'<tr><td><a href="{html.escape(link)}">{html.escape(a.title)}</a></td>'
+                f"<td>{a.size}</td><td>{a.pages}</td><td>{day}</td>"
+                f'<td><code class="phieu-sha">{a.sha256}</code></td></tr>'
+            )
+
+        head = (
+            '<div class="phieu-table-wrap"><table><thead><tr><th scope="col">Tệp</th><th scope="col">Khổ</th>'
+            '<th scope="col">Số trang</th><th scope="col">Thay đổi</th><th scope="col">SHA-256</th></tr></thead><tbody>'
+        )
+        tail = "</tbody></table></div>"
+        marks = "có dấu cắt và lề xén 3 mm" if self.pack_marks else "không có dấu cắt"
+        parts = [
+            '<h1 id="tieu-de">Dành cho nhà in</h1>',
+            f"<p>Mỗi lĩnh vực có một gói in gồm tất cả phiếu của lĩnh vực ({marks}), một áp phích khổ A4 "
+            "và từng phiếu riêng lẻ. So mã SHA-256 để biết tệp nào đã thay đổi.</p>",
+            '<h2 id="goi-in">Gói in theo lĩnh vực</h2>',
+            head,
+            *(row(a) for a in outputs.artifacts if a.kind == "pack"),
+            tail,
+            '<h2 id="ap-phich">Áp phích lĩnh vực (A4)</h2>',
+            head,
+            *(row(a) for a in outputs.artifacts if a.kind == "poster"),
+            tail,
+            '<h2 id="phieu">Từng phiếu</h2>',
+            head,
+            *(row(a) for a in outputs.artifacts if a.kind == "slip"),
+            tail,
+        ]
+        return '---\ntitle: "Dành cho nhà in"\n---\n\n' + "\n".join(parts) + "\n"
+
+    def manifest(self) -> dict:
+        assert self.outputs is not None
+        office = self.catalog.office
+        entries = []
+        for p in self.catalog.procedures:
+            slip = self.outputs.by_path(urls.slip(p.code))
+            target = urls.absolute(office, urls.page(p.code), self.site_url)
+            field = self.catalog.field(p.field)
+            entries.append(
+                {
+                    "code": p.code,
+                    "title": p.name,
+                    "field": p.field,
+                    "url": target,
+                    "page": urls.page(p.code) + "index.html",
+                    "slip": slip.path,
+                    "slip_sha256": slip.sha256,
+                    "slip_pages": slip.pages,
+                    "qr_target": target,
+                    "content_hash": p.content_hash,
+                    "version": text.content_version(p, office, field, self.site_url),
+                    "updated": p.updated.isoformat(),
+                    "status": p.status.value,
+                    "replaced_by": p.replaced_by,
+                }
+            )
+        others = [
+            {"kind": a.kind, "path": a.path, "size": a.size, "pages": a.pages, "sha256": a.sha256}
+            for a in self.outputs.artifacts
+            if a.kind != "slip"
+        ]
+        return {"generator": f"phieu {__version__}", "site_url": self.site_url, "procedures": entries, "print": others}
+
+    def write_manifest(self, site_dir: Path) -> None:
+        text_ = json.dumps(self.manifest(), ensure_ascii=False, indent=1)
+        (site_dir / "manifest.json").write_text(text_ + "\n", encoding="utf-8")

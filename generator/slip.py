@@ -1,0 +1,154 @@
+"""Render printable PDFs (slips, field posters, print packs) with WeasyPrint.
+
+One FontConfiguration and the parsed stylesheets are shared by every document.
+WeasyPrint may read only files inside ``theme/slip/``: the fetcher refuses any
+other file, every network scheme, and (having no redirect handler) redirects.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import text, urls
+from .errors import RenderError
+from .load import Catalog
+from .model import FieldInfo, Procedure
+from .qr import check_print_width, make_qr
+
+log = logging.getLogger(__name__)
+
+QR_WIDTH_MM = {"A4": 40, "A5": 34, "A6": 30}
+POSTER_QR_MM = 70
+PDF_OPTIONS = {"pdf_tags": True, "custom_metadata": True}
+
+
+class ThemeOnlyFetcher(URLFetcher):
+    """Serves files from one folder and refuses everything else."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.root = root.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
+        if path is None or not path.is_relative_to(self.root) or not path.is_file():
+            self.refused.append(url)
+            raise ValueError(f"phieu chặn tải tài nguyên ngoài theme/slip: {url}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def has_hb_subset() -> bool:
+    """Whether HarfBuzz's subsetter is installed (it makes font subsetting ~7× faster)."""
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+@dataclass(frozen=True)
+class Pdf:
+    content: bytes
+    pages: int
+
+
+class SlipRenderer:
+    """Turns procedures and fields into PDF bytes."""
+
+    def __init__(self, catalog: Catalog, theme_dir: Path, *, site_url: str):
+        self.catalog = catalog
+        self.site_url = site_url
+        self.assets = (theme_dir / "slip").resolve()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.assets),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(fee=text.fee_text, copies=text.copies_text, date_vi=text.date_vi)
+        self.fetcher = ThemeOnlyFetcher(self.assets)
+        self.fonts = FontConfiguration()
+        self.base_url = self.assets.as_uri() + "/"
+        self.stylesheet = CSS(
+            filename=str(self.assets / "slip.css"), font_config=self.fonts, url_fetcher=self.fetcher
+        )
+        self._sizes: dict[tuple[str, bool], CSS] = {}
+
+    def _page_css(self, size: str, marks: bool) -> CSS:
+        key = (size, marks)
+        if key not in self._sizes:
+            extra = "marks: crop cross; bleed: 3mm;" if marks else ""
+            self._sizes[key] = CSS(
+                string=f"@page {{ size: {size} portrait; {extra} }}", font_config=self.fonts
+            )
+        return self._sizes[key]
+
+    def _pdf(self, html: str, size: str, *, marks: bool = False) -> Pdf:
+        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+            stylesheets=[self.stylesheet, self._page_css(size, marks)], font_config=self.fonts
+        )
+        return Pdf(document.write_pdf(**PDF_OPTIONS), len(document.pages))
+
+    def slip_context(self, procedure: Procedure, size: str) -> dict:
+        field = self.catalog.field(procedure.field)
+        target = urls.absolute(self.catalog.office, urls.page(procedure.code), self.site_url)
+        qr = make_qr(target)
+        check_print_width(qr, QR_WIDTH_MM[size], size)
+        return {
+            "p": procedure,
+            "office": self.catalog.office,
+            "field": field,
+            "qr": qr,
+            "qr_mm": QR_WIDTH_MM[size],
+            "target": target,
+            "short": target.split("://", 1)[1],
+            "version": text.content_version(procedure, self.catalog.office, field, self.site_url),
+            "size": size,
+        }
+
+    def slip_html(self, procedures: list[Procedure], size: str, title: str) -> str:
+        return self.env.get_template("slip.html.j2").render(
+            slips=[self.slip_context(p, size) for p in procedures],
+            title=title,
+            updated=max(p.updated for p in procedures),
+        )
+
+    def slip(self, procedure: Procedure, size: str) -> Pdf:
+        title = f"Phiếu hướng dẫn: {procedure.name} ({procedure.code})"
+        return self._pdf(self.slip_html([procedure], size, title), size)
+
+    def pack(self, field: FieldInfo, size: str, *, marks: bool) -> Pdf:
+        procedures = self.catalog.in_field(field.id)
+        title = f"Gói in phiếu hướng dẫn: {field.name} (khổ {size})"
+        return self._pdf(self.slip_html(procedures, size, title), size, marks=marks)
+
+    def poster(self, field: FieldInfo) -> Pdf:
+        target = urls.absolute(self.catalog.office, urls.field(field.id), self.site_url)
+        qr = make_qr(target)
+        check_print_width(qr, POSTER_QR_MM, "A4")
+        procedures = [p for p in self.catalog.in_field(field.id) if p.in_force]
+        html = self.env.get_template("poster.html.j2").render(
+            field=field,
+            procedures=procedures,
+            office=self.catalog.office,
+            qr=qr,
+            qr_mm=POSTER_QR_MM,
+            target=target,
+            short=target.split("://", 1)[1],
+            updated=max((p.updated for p in procedures), default=None),
+        )
+        return self._pdf(html, "A4")
+
+
+def render_error(what: str, exc: Exception) -> RenderError:
+    return RenderError(f"không tạo được {what}: {type(exc).__name__}: {exc}")
