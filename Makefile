@@ -2,6 +2,8 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# axe-core (npm) for the accessibility audit in the browser tests.
+NODE_DIR := .cache/node
 # Debian packages: hb-subset makes WeasyPrint's font subsetting ~7x faster; Noto covers Vietnamese;
 # Chromium drives the browser tests.
 SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core chromium
@@ -32,6 +34,7 @@ $(STAMP): pyproject.toml | system
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) axe-core@4
 	touch $(STAMP)
 
 # Installs the Debian packages when running as root with apt; otherwise says what is missing.

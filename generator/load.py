@@ -11,6 +11,7 @@ and dates where it expects them.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ FIELDS_FILE = "fields.yml"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+#: Characters YAML does not allow in a stream (YAML 1.1, section 5.1).
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -109,7 +113,14 @@ class _FileReader:
             line, col = _byte_position(raw, exc.start)
             self.problem(line, col, f"byte 0x{raw[exc.start]:02x} không hợp lệ trong UTF-8; hãy lưu tệp dạng UTF-8")
             return None
-        return text.replace("\r\n", "\n")
+        text = text.replace("\r\n", "\n")
+        bad = _NOT_PRINTABLE.search(text)
+        if bad is not None:  # the YAML reader would refuse it without saying where
+            line = text.count("\n", 0, bad.start()) + 1
+            col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            self.problem(line, col, f"tệp chứa ký tự điều khiển U+{ord(bad.group()):04X}; hãy xóa ký tự này")
+            return None
+        return text
 
     def _scan(self, text: str) -> bool:
         """Reject what the dialect forbids before building anything from it."""
@@ -156,7 +167,12 @@ class _FileReader:
     def _yaml_error(self, exc: yaml.MarkedYAMLError) -> None:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        what = exc.problem or ""
+        context = exc.context_mark
+        if exc.context and context is not None and (context.line, context.column) != (line - 1, col - 1):
+            what = f"{exc.context} (dòng {context.line + 1}, cột {context.column + 1}): {what}"
+        elif exc.context:
+            what = f"{exc.context}: {what}"
         self.problem(line, col, f"lỗi cú pháp YAML: {what}")
 
     def _convert(self, node: yaml.Node, loc: Loc, located: _Located) -> Any:
@@ -219,6 +235,8 @@ def _message(model: type[BaseModel], loc: Loc, error: dict[str, Any]) -> str:
     value = error.get("input")
     ctx = error.get("ctx", {})
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if not loc and kind in {"model_type", "dict_type", "model_attributes_type"}:
+        return f"tệp phải là một nhóm các khóa 'tên: giá trị', không phải {_type_name(value)}"
     if kind == "missing":
         return f"thiếu khóa bắt buộc '{name}'"
     if kind == "extra_forbidden":

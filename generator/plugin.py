@@ -49,7 +49,7 @@ class PhieuConfig(Config):
     edit_uri = opt.Type(str, default="edit/main/")
     """Path under ``repo_url`` that opens a repository file in the web editor."""
     cache_dir = opt.Type(str, default=".cache/phieu")
-    """Where rendered PDFs are kept between builds, keyed by content hash."""
+    """Where rendered PDFs are kept between builds (relative to mkdocs.yml), keyed by content hash."""
 
 
 class PhieuPlugin(BasePlugin[PhieuConfig]):
@@ -80,7 +80,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 slip_size=self.config.slip_size,
                 pack_sizes=tuple(self.config.pack_sizes),
                 pack_marks=self.config.pack_marks,
-                cache_dir=Path(self.config.cache_dir),
+                cache_dir=Path(config.config_file_path).parent / self.config.cache_dir,
                 logger=log,
             )
         config.nav = self._nav(config.nav or ["index.md"])
@@ -160,7 +160,7 @@ def _add_folded_terms(index_path: Path, catalog: Catalog, renderer: PageRenderer
         procedure = by_url.get(doc["location"])
         if procedure is not None:
             folded += " " + renderer.search_terms(procedure)
-        doc["folded"] = folded
+        doc["folded"] = html.escape(folded)  # never displayed, but index text stays escaped text
     index_path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
