@@ -1,0 +1,199 @@
+"""Printed slips, posters and packs, checked with outside clients (pypdfium2, zxing-cpp, pypdf)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import unicodedata
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+from pypdf import PdfReader
+
+from phieu import load_catalog
+from phieu.errors import RenderError
+from phieu.qr import make_qr
+from phieu.slip import SlipRenderer
+from tests.conftest import ROOT, build, copy_project
+
+A5_PT = (148 / 25.4 * 72, 210 / 25.4 * 72)
+MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
+
+
+def decode_qr(pdf: Path, page: int = 0, dpi: int = 150) -> list[str]:
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        image = document[page].render(scale=dpi / 72).to_pil()
+    finally:
+        document.close()
+    return [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+def words(pdf: Path) -> str:
+    """Extracted text with whitespace collapsed (line breaks fall anywhere on paper)."""
+    text = " ".join(page.extract_text() or "" for page in PdfReader(str(pdf)).pages)
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def manifest(site: Path) -> dict:
+    return json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_manifest_has_one_entry_per_procedure(site: Path, manifest: dict):
+    catalog = load_catalog(ROOT / "procedures")
+    assert [e["code"] for e in manifest["procedures"]] == [p.code for p in catalog.procedures]
+    for entry in manifest["procedures"]:
+        assert {"code", "title", "url", "page", "slip", "qr_target", "content_hash", "updated", "status"} <= set(entry)
+        assert (site / entry["page"]).is_file()
+        assert (site / entry["slip"]).is_file()
+        assert entry["url"] == entry["qr_target"] == f"{manifest['site_url']}p/{entry['code']}/"
+
+
+def test_every_slip_qr_opens_its_existing_page(site: Path, manifest: dict):
+    for entry in manifest["procedures"]:
+        decoded = decode_qr(site / entry["slip"])
+        assert decoded == [entry["qr_target"]], entry["code"]
+        path = entry["qr_target"].removeprefix(manifest["site_url"])
+        assert (site / path / "index.html").is_file()
+
+
+def test_every_poster_qr_opens_its_field_page(site: Path, manifest: dict):
+    catalog = load_catalog(ROOT / "procedures")
+    for f in catalog.fields:
+        decoded = decode_qr(site / "pdf" / f"ap-phich-{f.id}.pdf")
+        assert decoded == [f"{manifest['site_url']}f/{f.id}/"]
+        assert (site / "f" / f.id / "index.html").is_file()
+        assert len(PdfReader(str(site / "pdf" / f"ap-phich-{f.id}.pdf")).pages) == 1
+
+
+def test_slip_text_has_title_and_every_document_in_nfc(site: Path):
+    catalog = load_catalog(ROOT / "procedures")
+    for p in catalog.procedures:
+        text = words(site / "pdf" / f"phieu-{p.code}.pdf")
+        assert unicodedata.is_normalized("NFC", text)
+        assert " ".join(p.name.split()) in text, p.code
+        for case in p.cases:
+            for doc in case.documents:
+                assert " ".join(doc.name.split()) in text, (p.code, doc.name)
+
+
+def test_every_shipped_slip_is_one_a5_page(site: Path, manifest: dict):
+    for entry in manifest["procedures"]:
+        reader = PdfReader(str(site / entry["slip"]))
+        assert len(reader.pages) == 1, entry["code"]
+        box = reader.pages[0].mediabox
+        assert (float(box.width), float(box.height)) == pytest.approx(A5_PT, abs=1)
+
+
+def test_pdf_metadata(site: Path):
+    reader = PdfReader(str(site / "pdf" / "phieu-1.001193.pdf"))
+    assert reader.metadata.title == "Phiếu hướng dẫn: Đăng ký khai sinh (1.001193)"
+    assert reader.trailer["/Root"].get("/Lang") == "vi"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged PDF
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all("+" in name for name in fonts)  # embedded subsets
+
+
+def test_print_packs_hold_every_slip_of_their_field(site: Path):
+    catalog = load_catalog(ROOT / "procedures")
+    for f in catalog.fields:
+        pack = site / "pdf" / f"goi-in-{f.id}-a5.pdf"
+        slips = sum(
+            len(PdfReader(str(site / "pdf" / f"phieu-{p.code}.pdf")).pages) for p in catalog.in_field(f.id)
+        )
+        reader = PdfReader(str(pack))
+        assert len(reader.pages) == slips
+        # 3 mm bleed on each side around the trimmed A5 page, where the crop marks are drawn.
+        sheet, trim = reader.pages[0].mediabox, reader.pages[0]["/TrimBox"]
+        bleed = 3 / 25.4 * 72
+        assert (float(sheet.width), float(sheet.height)) == pytest.approx(
+            (A5_PT[0] + 2 * bleed, A5_PT[1] + 2 * bleed), abs=0.5
+        )
+        assert [float(v) for v in trim] == pytest.approx([0, 0, *A5_PT], abs=0.5)
+
+
+def test_printing_page_lists_packs_with_checksums(site: Path, manifest: dict):
+    html = (site / "in-an" / "index.html").read_text(encoding="utf-8")
+    for item in manifest["print"]:
+        assert item["sha256"] in html
+        assert item["path"].split("/")[-1] in html
+
+
+def test_procedure_page_links_its_slip_and_shows_the_same_version(site: Path, manifest: dict):
+    entry = next(e for e in manifest["procedures"] if e["code"] == "1.001193")
+    html = (site / entry["page"]).read_text(encoding="utf-8")
+    assert 'href="../../pdf/phieu-1.001193.pdf"' in html
+    assert entry["version"] in html
+    assert entry["version"] in words(site / entry["slip"])
+
+
+@pytest.fixture(scope="module")
+def mini_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("mini-slips"), procedures=MINI)
+    assert build(project) == 0
+    return project
+
+
+def test_long_slip_continues_on_numbered_pages_with_the_qr_on_page_one(mini_project: Path):
+    slip = mini_project / "site" / "pdf" / "phieu-1.000005.pdf"
+    reader = PdfReader(str(slip))
+    total = len(reader.pages)
+    assert total >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Trang {number}/{total}" in page.extract_text()
+    assert decode_qr(slip, 0) == ["https://phieu.example.vn/p/1.000005/"]
+    assert all(decode_qr(slip, i) == [] for i in range(1, total))
+    assert "Thủ tục rất dài" in reader.pages[1].extract_text()  # continuation header names the slip
+    # Nothing is clipped: the last document of the last case is on paper.
+    assert "Giấy tờ số 12 của trường hợp 4" in words(slip)
+
+
+def test_two_builds_give_identical_pdfs(site: Path, tmp_path: Path):
+    again = copy_project(tmp_path / "again")
+    assert build(again) == 0  # its own empty cache: every PDF is rendered anew
+    for pdf in sorted((site / "pdf").glob("*.pdf")):
+        assert (again / "site" / "pdf" / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+
+
+def test_qr_rules():
+    qr = make_qr("https://phieu.example.vn/p/1.012753.H19/")
+    assert qr.version <= 4 and qr.error_correction == "M"
+    assert qr.module_mm(34) >= 0.8
+    assert qr.svg.startswith("<svg") and "<path" in qr.svg  # vector, never a bitmap
+    with pytest.raises(RenderError, match="phiên bản"):
+        make_qr("https://a-very-long-host-name.example.gov.vn/some/deep/path/p/1.012753.H19/")
+    with pytest.raises(RenderError, match="M hoặc Q"):
+        make_qr("https://x.vn/", error_correction="H")
+
+
+def test_renderer_fetches_nothing_outside_the_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    template = theme / "slip" / "slip.html.j2"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(
+            "<body>",
+            '<body><img src="file:///etc/passwd"><img src="http://example.com/x.png">'
+            '<link rel="stylesheet" href="https://example.com/x.css"><img src="../pages/field.html.j2">',
+        ),
+        encoding="utf-8",
+    )
+    connections: list[object] = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, addr: connections.append(addr))
+    catalog = load_catalog(ROOT / "procedures")
+    renderer = SlipRenderer(catalog, theme, site_url="https://phieu.example.vn/")
+    pdf = renderer.slip(catalog.procedures[0], "A5")
+    assert pdf.pages >= 1
+    refused = set(renderer.fetcher.refused)
+    assert "file:///etc/passwd" in refused
+    assert "http://example.com/x.png" in refused
+    assert any(url.endswith("/pages/field.html.j2") for url in refused)
+    assert connections == []
