@@ -33,11 +33,60 @@ def _schema(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .build import build_site
 
-    return build_site(
+    report = None
+    if args.reprint:  # compare first: a bad ref fails before a long build
+        from .diff import diff
+
+        config = Path(args.config)
+        report = diff(args.reprint, _procedures_dir(config), config_file=config)
+    code = build_site(
         config_file=Path(args.config),
         site_dir=Path(args.site_dir) if args.site_dir else None,
         strict=args.strict,
     )
+    if code == 0 and report is not None:
+        from .diff import to_markdown, write_reprint_pack
+
+        site = Path(args.site_dir) if args.site_dir else Path(args.config).parent / "site"
+        pack = write_reprint_pack(report, site)
+        print(to_markdown(report))
+        if pack is None:
+            print("Không có phiếu nào thay đổi: không tạo gói in.", file=sys.stderr)
+    return code
+
+
+def _procedures_dir(config: Path) -> Path:
+    from .diff import procedures_from_config
+
+    return procedures_from_config(config)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import diff, to_markdown
+
+    config = Path(args.config)
+    procedures = Path(args.procedures) if args.procedures else _procedures_dir(config)
+    report = diff(args.base, procedures, redirects_file=Path(args.redirects), config_file=config)
+    print(report.to_json() if args.format == "json" else to_markdown(report))
+    return 0
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from . import ledger
+
+    path, site = Path(args.ledger), Path(args.site_dir)
+    if args.action == "update":
+        added = ledger.update_ledger(path, site)
+        for url in added:
+            print(url)
+        print(f"Đã thêm {len(added)} địa chỉ vào {path}.", file=sys.stderr)
+        return 0
+    missing = ledger.missing_urls(ledger.read_ledger(path), site)
+    if missing:
+        print(ledger.missing_message(missing, path), file=sys.stderr)
+        return 1
+    print(f"Mọi địa chỉ trong {path} đều mở được.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +106,33 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-f", "--config", default="mkdocs.yml")
     build.add_argument("-d", "--site-dir", default=None)
     build.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True)
+    build.add_argument(
+        "--reprint",
+        metavar="BASE",
+        default=None,
+        help="thêm pdf/goi-in-thay-doi.pdf chỉ gồm các phiếu thay đổi so với BASE (git ref)",
+    )
     build.set_defaults(run=_build)
+
+    diff = commands.add_parser(
+        "diff", help="so sánh thủ tục với một phiên bản git hoặc manifest.json; danh sách in lại"
+    )
+    diff.add_argument("base", metavar="BASE", help="git ref (ví dụ origin/main) hoặc manifest.json")
+    diff.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    diff.add_argument("--procedures", default=None, help="thư mục dữ liệu (mặc định: theo mkdocs.yml)")
+    diff.add_argument("--redirects", default="redirects.yml")
+    diff.add_argument("-f", "--config", default="mkdocs.yml")
+    diff.set_defaults(run=_diff)
+
+    ledger = commands.add_parser("ledger", help="sổ địa chỉ đã công bố (published-urls.txt)")
+    ledger.add_argument(
+        "action",
+        choices=["update", "check"],
+        help="update: thêm địa chỉ mới của site/ vào sổ; check: kiểm tra site/ còn đủ địa chỉ",
+    )
+    ledger.add_argument("--ledger", default="published-urls.txt")
+    ledger.add_argument("-d", "--site-dir", default="site")
+    ledger.set_defaults(run=_ledger)
 
     args = parser.parse_args(argv)
     try:

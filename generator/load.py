@@ -37,7 +37,9 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 #: Characters YAML does not allow in a stream (YAML 1.1, section 5.1).
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -118,7 +120,8 @@ class _FileReader:
         if bad is not None:  # the YAML reader would refuse it without saying where
             line = text.count("\n", 0, bad.start()) + 1
             col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-            self.problem(line, col, f"tệp chứa ký tự điều khiển U+{ord(bad.group()):04X}; hãy xóa ký tự này")
+            message = f"tệp chứa ký tự điều khiển U+{ord(bad.group()):04X}; hãy xóa ký tự này"
+            self.problem(line, col, message)
             return None
         return text
 
@@ -169,7 +172,8 @@ class _FileReader:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or ""
         context = exc.context_mark
-        if exc.context and context is not None and (context.line, context.column) != (line - 1, col - 1):
+        elsewhere = context is not None and (context.line + 1, context.column + 1) != (line, col)
+        if exc.context and elsewhere:
             what = f"{exc.context} (dòng {context.line + 1}, cột {context.column + 1}): {what}"
         elif exc.context:
             what = f"{exc.context}: {what}"

@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 #: National procedure code, e.g. ``1.001193``; provincial variants add a suffix: ``1.012753.H19``.
 CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,8})?$"

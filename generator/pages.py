@@ -85,9 +85,7 @@ class PageRenderer:
 
     def procedure(self, procedure: Procedure) -> GeneratedPage:
         here = urls.page(procedure.code)
-        replacement = (
-            self.catalog.procedure(procedure.replaced_by) if procedure.replaced_by else None
-        )
+        replacement = self.catalog.procedure(procedure.replaced_by) if procedure.replaced_by else None
         body = self.env.get_template("procedure.html.j2").render(
             p=procedure,
             office=self.catalog.office,
@@ -105,7 +103,9 @@ class PageRenderer:
     def field(self, field_id: str) -> GeneratedPage:
         here = urls.field(field_id)
         info = self.catalog.field(field_id)
-        procedures = sorted(self.catalog.in_field(field_id), key=lambda p: (not p.in_force, text.fold(p.name)))
+        procedures = sorted(
+            self.catalog.in_field(field_id), key=lambda p: (not p.in_force, text.fold(p.name))
+        )
         body = self.env.get_template("field.html.j2").render(
             field=info,
             procedures=procedures,

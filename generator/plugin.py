@@ -22,11 +22,12 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from . import ledger as url_ledger
 from . import text, urls
 from .errors import DataError, PhieuError
 from .load import Catalog, load_catalog
 from .pages import PageRenderer
-from .publish import Publisher
+from .publish import Publisher, progress_printer
 
 log = get_plugin_logger(__name__)
 
@@ -48,8 +49,15 @@ class PhieuConfig(Config):
     """Add crop marks and 3 mm bleed to print packs."""
     edit_uri = opt.Type(str, default="edit/main/")
     """Path under ``repo_url`` that opens a repository file in the web editor."""
+    workers = opt.Type(int, default=0)
+    """Processes that render PDFs; 0 means one per CPU."""
     cache_dir = opt.Type(str, default=".cache/phieu")
     """Where rendered PDFs are kept between builds (relative to mkdocs.yml), keyed by content hash."""
+    ledger = opt.Type(str, default=url_ledger.LEDGER_FILE)
+    """Append-only list of every URL ever published (relative to mkdocs.yml); the build fails
+    when one of them would no longer resolve. A missing file checks nothing."""
+    redirects = opt.Type(str, default=url_ledger.REDIRECTS_FILE)
+    """Declared renames of procedure codes and field ids (relative to mkdocs.yml)."""
 
 
 class PhieuPlugin(BasePlugin[PhieuConfig]):
@@ -82,6 +90,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 pack_marks=self.config.pack_marks,
                 cache_dir=Path(config.config_file_path).parent / self.config.cache_dir,
                 logger=log,
+                workers=self.config.workers,
+                progress=progress_printer(),
             )
         config.nav = self._nav(config.nav or ["index.md"])
         _forward_weasyprint_logs()
@@ -114,7 +124,21 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             files.append(
                 File.generated(config, "in-an.md", content=self.publisher.printing_page(outputs))
             )
+        pdfs = self.publisher.outputs.files if self.publisher and self.publisher.outputs else {}
+        for path, content in self._redirect_files(config, pdfs).items():
+            files.append(File.generated(config, path, content=content))
         return files
+
+    def _project_file(self, config: MkDocsConfig, name: str) -> Path:
+        return Path(config.config_file_path).parent / name
+
+    def _redirect_files(self, config: MkDocsConfig, pdfs: dict[str, bytes]) -> dict:
+        assert self.catalog is not None
+        path = self._project_file(config, self.config.redirects)
+        try:
+            return url_ledger.site_redirects(path, self.catalog, config.site_url, pdfs)
+        except DataError as exc:
+            raise PluginError(f"Tệp chuyển hướng có lỗi:\n{exc}") from exc
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if FIELDS_PLACEHOLDER in markdown and self.renderer is not None:
@@ -149,6 +173,12 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             _add_folded_terms(index_path, self.catalog, self.renderer)
         if self.publisher is not None:
             self.publisher.write_manifest(Path(config.site_dir))
+        ledger_path = self._project_file(config, self.config.ledger)
+        listed = url_ledger.read_ledger(ledger_path)
+        site_dir = Path(config.site_dir)
+        missing = url_ledger.missing_urls(listed, site_dir, pdfs=self.publisher is not None)
+        if missing:
+            raise PluginError(url_ledger.missing_message(missing, ledger_path))
 
 
 def _add_folded_terms(index_path: Path, catalog: Catalog, renderer: PageRenderer) -> None:

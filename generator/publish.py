@@ -13,8 +13,12 @@ import hashlib
 import html
 import json
 import logging
+import multiprocessing
 import os
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,6 +112,65 @@ def _atomic_write(path: Path, content: bytes) -> None:
         raise
 
 
+HB_SUBSET_MISSING = (
+    "Thiếu libharfbuzz-subset0: tạo PDF chậm hơn nhiều (cài: apt-get install libharfbuzz-subset0)"
+)
+#: Below this many PDFs per worker, starting processes costs more than it saves.
+PARALLEL_MIN_JOBS = 8
+
+
+@dataclass(frozen=True)
+class _Job:
+    key: str
+    spec: tuple
+    """What to render: ("slip", code, size), ("poster", field), ("pack", field, size, marks)."""
+    path: str
+    kind: str
+    title: str
+    size: str
+    updated: dt.date | None
+
+
+def _render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
+    kind, *args = spec
+    catalog = renderer.catalog
+    try:
+        if kind == "slip":
+            return renderer.slip(catalog.procedure(args[0]), args[1])
+        if kind == "poster":
+            return renderer.poster(catalog.field(args[0]))
+        return renderer.pack(catalog.field(args[0]), args[1], marks=args[2])
+    except PhieuError:
+        raise
+    except Exception as exc:
+        raise render_error(" ".join(map(str, spec)), exc) from exc
+
+
+_worker_renderer: SlipRenderer | None = None
+
+
+def _init_worker(catalog: Catalog, theme_dir: Path, site_url: str) -> None:
+    global _worker_renderer
+    _worker_renderer = SlipRenderer(catalog, theme_dir, site_url=site_url)
+
+
+def _render_in_worker(spec: tuple) -> Pdf:
+    assert _worker_renderer is not None
+    return _render_spec(_worker_renderer, spec)
+
+
+def progress_printer() -> Callable[[int, int, int], None] | None:
+    """A one-line counter on a terminal; nothing in CI or when output is redirected."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(ready: int, total: int, reused: int) -> None:
+        end = "\n" if ready == total else ""
+        print(f"\rPDF: {ready}/{total} (dùng lại {reused}, tạo mới {ready - reused})", end=end, file=sys.stderr)
+
+    return show
+
+
 def _digest(*parts: object) -> str:
     payload = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -127,6 +190,8 @@ class Publisher:
         pack_marks: bool = True,
         cache_dir: Path = Path(".cache/phieu"),
         logger: logging.Logger | logging.LoggerAdapter | None = None,
+        workers: int = 0,
+        progress: Callable[[int, int, int], None] | None = None,
     ):
         self.catalog = catalog
         self.theme_dir = theme_dir
@@ -136,13 +201,12 @@ class Publisher:
         self.pack_marks = pack_marks
         self.cache = PdfCache(cache_dir)
         self.log = logger or logging.getLogger(__name__)
+        self.workers = workers or os.cpu_count() or 1
+        self.progress = progress
+        """Called with (PDFs ready, PDFs in all, PDFs reused) as rendering goes on."""
         self._renderer: SlipRenderer | None = None
         self._templates = _digest(
-            *(
-                (p.name, p.read_bytes().hex())
-                for p in sorted((theme_dir / "slip").iterdir())
-                if p.is_file()
-            )
+            *((p.name, p.read_bytes().hex()) for p in sorted((theme_dir / "slip").iterdir()) if p.is_file())
         )
         self.outputs: Outputs | None = None
 
@@ -150,9 +214,7 @@ class Publisher:
     def renderer(self) -> SlipRenderer:
         if self._renderer is None:
             if not has_hb_subset():
-                self.log.warning(
-                    "Thiếu libharfbuzz-subset0: tạo PDF chậm hơn nhiều (cài: apt-get install libharfbuzz-subset0)"
-                )
+                self.log.warning(HB_SUBSET_MISSING)
             self._renderer = SlipRenderer(self.catalog, self.theme_dir, site_url=self.site_url)
         return self._renderer
 
@@ -174,53 +236,104 @@ class Publisher:
         listed = [(p.code, p.name, p.updated.isoformat()) for p in self.catalog.in_field(f.id) if p.in_force]
         return _digest("poster", *self._common(), f.model_dump(mode="json"), listed)
 
-    def _get(self, key: str, what: str, render) -> tuple[Pdf, bool]:
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached, True
-        try:
-            pdf = render()
-        except PhieuError:
-            raise
-        except Exception as exc:
-            raise render_error(what, exc) from exc
-        self.cache.put(key, pdf)
-        return pdf, False
-
-    def render_all(self) -> Outputs:
-        outputs = Outputs()
+    def _plan(self) -> list[_Job]:
+        """Every PDF to publish, in publishing order, with its cache key and how to render it."""
+        jobs: list[_Job] = []
         size = self.slip_size
         for p in self.catalog.procedures:
-            pdf, reused = self._get(self.slip_key(p, size), f"phiếu {p.code}", lambda p=p: self.renderer.slip(p, size))
-            if pdf.pages > 1:
-                self.log.info("Phiếu %s dài %d trang khổ %s (trang sau là phần tiếp theo)", p.code, pdf.pages, size)
-            outputs.artifacts.append(
-                Artifact(urls.slip(p.code), "slip", p.name, pdf.content, pdf.pages, size, p.updated, reused)
+            jobs.append(
+                _Job(
+                    self.slip_key(p, size),
+                    ("slip", p.code, size),
+                    urls.slip(p.code),
+                    "slip",
+                    p.name,
+                    size,
+                    p.updated,
+                )
             )
         for f in self.catalog.fields:
             in_field = self.catalog.in_field(f.id)
             updated = max((p.updated for p in in_field), default=None)
-            pdf, reused = self._get(self.poster_key(f), f"áp phích {f.id}", lambda f=f: self.renderer.poster(f))
-            outputs.artifacts.append(
-                Artifact(urls.poster(f.id), "poster", f"Áp phích {f.name}", pdf.content, pdf.pages, "A4", updated, reused)
+            jobs.append(
+                _Job(
+                    self.poster_key(f),
+                    ("poster", f.id),
+                    urls.poster(f.id),
+                    "poster",
+                    f"Áp phích {f.name}",
+                    "A4",
+                    updated,
+                )
             )
             if not in_field:
                 continue
             for pack_size in self.pack_sizes:
-                pdf, reused = self._get(
-                    self.pack_key(f, pack_size),
-                    f"gói in {f.id}",
-                    lambda f=f, s=pack_size: self.renderer.pack(f, s, marks=self.pack_marks),
-                )
-                outputs.artifacts.append(
-                    Artifact(
-                        urls.pack(f.id, pack_size), "pack", f"Gói in {f.name}", pdf.content, pdf.pages,
-                        pack_size, updated, reused,
+                jobs.append(
+                    _Job(
+                        self.pack_key(f, pack_size),
+                        ("pack", f.id, pack_size, self.pack_marks),
+                        urls.pack(f.id, pack_size),
+                        "pack",
+                        f"Gói in {f.name}",
+                        pack_size,
+                        updated,
                     )
                 )
+        return jobs
+
+    def render_all(self) -> Outputs:
+        jobs = self._plan()
+        done: dict[str, tuple[Pdf, bool]] = {}
+        for job in jobs:
+            cached = self.cache.get(job.key)
+            if cached is not None:
+                done[job.key] = (cached, True)
+        missing = [job for job in jobs if job.key not in done]
+        if self.progress:
+            self.progress(len(done), len(jobs), len(done))
+        for job, pdf in self._render(missing):
+            self.cache.put(job.key, pdf)
+            done[job.key] = (pdf, False)
+            if self.progress:
+                self.progress(len(done), len(jobs), len(jobs) - len(missing))
+        outputs = Outputs()
+        for job in jobs:
+            pdf, reused = done[job.key]
+            if job.kind == "slip" and pdf.pages > 1:
+                self.log.info(
+                    "Phiếu %s dài %d trang khổ %s (trang sau là phần tiếp theo)",
+                    job.spec[1],
+                    pdf.pages,
+                    job.size,
+                )
+            outputs.artifacts.append(
+                Artifact(job.path, job.kind, job.title, pdf.content, pdf.pages, job.size, job.updated, reused)
+            )
         self.log.info("PDF: %d tạo mới, %d dùng lại từ bộ nhớ đệm", outputs.rendered, outputs.reused)
         self.outputs = outputs
         return outputs
+
+    def _render(self, jobs: list[_Job]) -> Iterator[tuple[_Job, Pdf]]:
+        """Render ``jobs`` in this process, or across a pool when there are enough of them."""
+        workers = min(self.workers, max(1, len(jobs) // PARALLEL_MIN_JOBS))
+        if workers <= 1:
+            for job in jobs:
+                yield job, _render_spec(self.renderer, job.spec)
+            return
+        if not has_hb_subset():
+            self.log.warning(HB_SUBSET_MISSING)
+        context = multiprocessing.get_context("spawn")  # no fork: WeasyPrint and fontconfig hold state
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self.catalog, self.theme_dir, self.site_url),
+        ) as pool:
+            chunk = max(1, min(16, len(jobs) // (workers * 4)))
+            yield from zip(
+                jobs, pool.map(_render_in_worker, [job.spec for job in jobs], chunksize=chunk), strict=True
+            )
 
     def printing_page(self, outputs: Outputs) -> str:
         """Markdown for the "for printing offices" page."""
@@ -292,7 +405,12 @@ class Publisher:
             for a in self.outputs.artifacts
             if a.kind != "slip"
         ]
-        return {"generator": f"phieu {__version__}", "site_url": self.site_url, "procedures": entries, "print": others}
+        return {
+            "generator": f"phieu {__version__}",
+            "site_url": self.site_url,
+            "procedures": entries,
+            "print": others,
+        }
 
     def write_manifest(self, site_dir: Path) -> None:
         text_ = json.dumps(self.manifest(), ensure_ascii=False, indent=1)

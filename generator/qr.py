@@ -56,9 +56,7 @@ def make_qr(data: str, *, error_correction: str = ERROR_CORRECTION) -> QrCode:
     size = len(matrix)
     if size != code.modules_count + 2 * QUIET_ZONE:  # pragma: no cover - library contract
         raise RenderError("mã QR thiếu vùng trắng 4 mô-đun")
-    path = "".join(
-        f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
-    )
+    path = "".join(f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'shape-rendering="crispEdges" role="img" aria-label="Mã QR">'

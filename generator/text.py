@@ -7,7 +7,7 @@ import hashlib
 import json
 import unicodedata
 
-from .model import Document, FieldInfo, Fee, Office, Procedure
+from .model import Document, Fee, FieldInfo, Office, Procedure
 
 ASK_AT_COUNTER = "Hỏi tại quầy"
 
@@ -78,5 +78,7 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
 
 def content_version(procedure: Procedure, office: Office, field: FieldInfo, site_url: str) -> str:
     """Short version printed on the slip and shown on the page, so staff can match them."""
-    payload = json.dumps(printed_payload(procedure, office, field, site_url), ensure_ascii=False, sort_keys=True)
+    payload = json.dumps(
+        printed_payload(procedure, office, field, site_url), ensure_ascii=False, sort_keys=True
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:8]

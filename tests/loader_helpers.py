@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from phieu.errors import DataError
 from phieu.load import Catalog, load_catalog
 

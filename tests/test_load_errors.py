@@ -10,13 +10,22 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from tests.loader_helpers import PROC_PATH, PROCEDURE, edit, load_ok, make_root, problems, write_procedure
-
 from phieu.load import MAX_DEPTH, MAX_FILE_BYTES, MAX_SCALAR_CHARS
+
+from tests.loader_helpers import (
+    PROC_PATH,
+    PROCEDURE,
+    edit,
+    load_ok,
+    make_root,
+    problems,
+    write_procedure,
+)
 
 ALLOWED_PROCEDURE_KEYS = (
     "code, name, field, level, status, replaced_by, status_note, summary, who, agency, result, "
-    "steps, channels, cases, forms, requirements, legal_basis, national_url, updated, verified, local"
+    "steps, channels, cases, forms, requirements, legal_basis, national_url, updated, verified, "
+    "local"
 )
 
 
@@ -42,9 +51,10 @@ CASES = {
             "did not find expected ',' or ']'"
         ],
     ),
+    # columns count characters, not bytes: "Ủy" is three bytes before the colon
     "yaml-syntax-mapping-value": (
         edit(PROCEDURE, "competent: Ủy ban nhân dân cấp xã", "competent: Ủy ban: nhân dân"),
-        ["8:19: lỗi cú pháp YAML: mapping values are not allowed in this context"],
+        ["8:20: lỗi cú pháp YAML: mapping values are not allowed in this context"],
     ),
     "unknown-key-did-you-mean": (
         edit(PROCEDURE, "    documents:", "    docments:"),
@@ -82,15 +92,16 @@ CASES = {
         ["3:8: lĩnh vực 'ho-tic' không có trong fields.yml (có phải 'ho-tich'?)"],
     ),
     "replacement-does-not-exist": (
-        edit(PROCEDURE, "level: commune\n", "level: commune\nstatus: replaced\nreplaced_by: 1.009999\n"),
+        edit(
+            PROCEDURE,
+            "level: commune\n",
+            "level: commune\nstatus: replaced\nreplaced_by: 1.009999\n",
+        ),
         ["6:14: thủ tục thay thế 1.009999 không có trong dữ liệu"],
     ),
     "replaced-without-replaced-by": (
         edit(PROCEDURE, "level: commune\n", "level: commune\nstatus: replaced\n"),
-        [
-            "5:9: thủ tục được thay thế (replaced) cần khóa 'replaced_by' "
-            "với mã thủ tục thay thế"
-        ],
+        ["5:9: thủ tục được thay thế (replaced) cần khóa 'replaced_by' với mã thủ tục thay thế"],
     ),
     "duplicate-key": (
         edit(PROCEDURE, "level: commune\n", "level: commune\nname: Khai sinh\n"),
@@ -118,10 +129,7 @@ CASES = {
     "empty-file": ("# chỉ có ghi chú\n", ["1:1: tệp rỗng"]),
     "district-level-in-force": (
         edit(PROCEDURE, "level: commune", "level: district"),
-        [
-            "4:8: cấp huyện (district) đã bỏ từ 01/7/2025; "
-            "chỉ dùng cho thủ tục đã bãi bỏ hoặc thay thế"
-        ],
+        ["4:8: cấp huyện (district) đã bỏ từ 01/7/2025; chỉ dùng cho thủ tục đã bãi bỏ hoặc thay thế"],
     ),
     "unknown-form": (
         edit(PROCEDURE, "form: to-khai-khai-sinh", "form: to-khai-ket-hon"),
@@ -216,9 +224,7 @@ def test_file_over_size_cap(root: Path) -> None:
     content = PROCEDURE + "# " + "x" * MAX_FILE_BYTES + "\n"
     size = len(content.encode())
     write_procedure(root, content)
-    assert problems(root) == [
-        f"{PROC_PATH}:1:1: tệp quá lớn ({size:,} byte); tối đa {MAX_FILE_BYTES:,} byte"
-    ]
+    assert problems(root) == [f"{PROC_PATH}:1:1: tệp quá lớn ({size:,} byte); tối đa {MAX_FILE_BYTES:,} byte"]
 
 
 @pytest.mark.parametrize(
@@ -245,16 +251,12 @@ def test_invalid_utf8_points_at_the_bad_byte(
 
 def test_nul_byte(root: Path) -> None:
     write_procedure(root, PROCEDURE.encode().replace(b"level: commune", b"level: com\x00mune"))
-    assert problems(root) == [
-        f"{PROC_PATH}:4:11: tệp chứa ký tự NUL (byte 0); đây không phải tệp văn bản"
-    ]
+    assert problems(root) == [f"{PROC_PATH}:4:11: tệp chứa ký tự NUL (byte 0); đây không phải tệp văn bản"]
 
 
 def test_bom_is_refused(root: Path) -> None:
     write_procedure(root, b"\xef\xbb\xbf" + PROCEDURE.encode())
-    assert problems(root) == [
-        f"{PROC_PATH}:1:1: tệp bắt đầu bằng dấu BOM; hãy lưu lại dạng UTF-8 không BOM"
-    ]
+    assert problems(root) == [f"{PROC_PATH}:1:1: tệp bắt đầu bằng dấu BOM; hãy lưu lại dạng UTF-8 không BOM"]
 
 
 def test_crlf_line_endings_are_accepted(root: Path) -> None:

@@ -1,0 +1,654 @@
+"""``phieu diff BASE``: what changed for citizens, and which printed paper is now wrong.
+
+BASE is a git ref (the procedures folder is read at that commit with ``git
+ls-tree``/``git cat-file`` into a temporary folder and loaded like the working
+tree) or the path of a published ``manifest.json``.
+
+Procedures are matched by code:
+
+* **added**: the code is new; **withdrawn**: its file is gone;
+* **changed**: the record differs; the report names the parts (documents,
+  fees, time, steps, forms, …);
+* **status**: it became abolished or replaced (or back in force);
+* **renamed**: a code disappeared and another appeared, and either
+  ``redirects.yml`` declares ``old → new``, or (detected) both have the same
+  name, after folding case, diacritics and spaces, and the same field, and
+  the pair is unique. A detected rename without a declared redirect is
+  reported with a warning: the build will fail until it is declared.
+
+The reprint list compares what is *printed*: a slip's content version is the
+hash of :func:`text.printed_payload`, so a change in, say, the legal basis
+(not printed) does not call for a reprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import text, urls
+from .errors import DataError, PhieuError
+from .ledger import REDIRECTS_FILE, load_redirects
+from .load import Catalog, load_catalog
+from .model import Procedure
+
+REPRINT_PACK = "pdf/goi-in-thay-doi.pdf"
+
+PART_LABELS = {
+    "name": "tên thủ tục",
+    "field": "lĩnh vực",
+    "level": "cấp thực hiện",
+    "status": "tình trạng hiệu lực",
+    "summary": "giới thiệu",
+    "who": "đối tượng",
+    "agency": "cơ quan thực hiện",
+    "result": "kết quả",
+    "steps": "trình tự",
+    "channels": "cách thức thực hiện",
+    "cases": "trường hợp",
+    "documents": "thành phần hồ sơ",
+    "fees": "phí, lệ phí",
+    "time": "thời hạn",
+    "forms": "mẫu đơn",
+    "requirements": "yêu cầu, điều kiện",
+    "legal_basis": "căn cứ pháp lý",
+    "national_url": "liên kết Cổng Dịch vụ công",
+    "updated": "ngày cập nhật",
+    "verified": "ngày đối chiếu",
+    "local": "thông tin của địa phương",
+    "content": "nội dung",
+}
+STATUS_NAMES = {"in_force": "còn hiệu lực", "abolished": "bãi bỏ", "replaced": "được thay thế"}
+REASONS = {
+    "added": "thủ tục mới",
+    "changed": "nội dung in thay đổi",
+    "renamed": "đổi mã",
+    "status": "đổi tình trạng hiệu lực",
+    "office": "thông tin cơ quan thay đổi",
+}
+
+
+# --- snapshots: what each side says ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One procedure as the comparison sees it."""
+
+    code: str
+    name: str
+    field: str
+    status: str
+    replaced_by: str | None
+    updated: str
+    content_hash: str
+    """Hash of the whole record."""
+    version: str
+    """Content version of the printed slip (hash of what is printed)."""
+    parts: dict[str, str] | None = None
+    """Part name → hash; None when the side is a manifest (parts are not known)."""
+
+
+@dataclass
+class Snapshot:
+    label: str
+    entries: dict[str, Entry]
+    fields: dict[str, str]
+    """Field id → hash of its printed identity (None values when unknown)."""
+    office: str | None
+    """Hash of the printed office details and site URL; None when unknown (manifest)."""
+
+
+def _hash(value: object) -> str:
+    payload = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def procedure_parts(p: Procedure) -> dict[str, str]:
+    """The record split into the parts a reviewer thinks in, each hashed."""
+    d = p.model_dump(mode="json")
+    cases = d.pop("cases", [])
+    channels = d.pop("channels", [])
+    d.pop("code", None)
+    parts: dict[str, object] = {
+        "status": [d.pop("status", None), d.pop("replaced_by", None), d.pop("status_note", None)],
+        "documents": [c.get("documents") for c in cases],
+        "fees": [c.get("fee") for c in cases] + [ch.get("fee") for ch in channels],
+        "time": [c.get("time") for c in cases] + [ch.get("time") for ch in channels],
+        "cases": [{k: v for k, v in c.items() if k not in ("documents", "fee", "time")} for c in cases],
+        "channels": [{k: v for k, v in ch.items() if k not in ("fee", "time")} for ch in channels],
+    }
+    parts.update(d)  # every other top-level key is a part of its own
+    return {key: _hash(value) for key, value in parts.items()}
+
+
+def snapshot_from_catalog(catalog: Catalog, label: str, site_url: str | None = None) -> Snapshot:
+    office = catalog.office
+    site_url = site_url or office.site_url
+    fields = {f.id: f for f in catalog.fields}
+    entries = {}
+    for p in catalog.procedures:
+        entries[p.code] = Entry(
+            code=p.code,
+            name=p.name,
+            field=p.field,
+            status=p.status.value,
+            replaced_by=p.replaced_by,
+            updated=p.updated.isoformat(),
+            content_hash=p.content_hash,
+            version=text.content_version(p, office, fields[p.field], site_url),
+            parts=procedure_parts(p),
+        )
+    printed_office = office.model_dump(mode="json", exclude={"site_url"})
+    return Snapshot(
+        label=label,
+        entries=entries,
+        fields={f.id: _hash([f.name, f.description]) for f in catalog.fields},
+        office=_hash([printed_office, site_url]),
+    )
+
+
+def snapshot_from_manifest(path: Path) -> Snapshot:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = {
+            e["code"]: Entry(
+                code=e["code"],
+                name=e["title"],
+                field=e["field"],
+                status=e.get("status", "in_force"),
+                replaced_by=e.get("replaced_by"),
+                updated=e.get("updated", ""),
+                content_hash=e["content_hash"],
+                version=e["version"],
+            )
+            for e in data["procedures"]
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PhieuError(f"không đọc được manifest {path}: {exc}") from exc
+    fields = {e.field: "" for e in entries.values()}
+    return Snapshot(label=str(path), entries=entries, fields=fields, office=None)
+
+
+def _git(args: list[str], cwd: Path, data: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, input=data, capture_output=True, check=True, timeout=120
+        )
+    except FileNotFoundError as exc:
+        raise PhieuError("không tìm thấy lệnh git") from exc
+    except subprocess.CalledProcessError as exc:
+        message = exc.stderr.decode(errors="replace").strip()
+        raise PhieuError(f"git {' '.join(args[:2])} thất bại: {message}") from exc
+    return done.stdout
+
+
+def checkout_procedures(ref: str, procedures: Path, dest: Path) -> Path | None:
+    """Write the procedures folder as it is at ``ref`` into ``dest``; None if it did not exist."""
+    procedures = procedures.resolve()
+    top = Path(_git(["rev-parse", "--show-toplevel"], procedures).decode().strip())
+    prefix = procedures.relative_to(top.resolve()).as_posix()
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    except PhieuError as exc:
+        raise PhieuError(
+            f"không tìm thấy phiên bản git '{ref}' (trong GitHub Actions cần "
+            "actions/checkout với fetch-depth: 0)"
+        ) from exc
+    listing = _git(["ls-tree", "-r", "-z", "--full-tree", ref, "--", prefix], top)
+    blobs: list[tuple[str, str]] = []
+    for item in listing.split(b"\0"):
+        if not item:
+            continue
+        meta, path = item.decode().split("\t", 1)
+        mode, kind, sha = meta.split()
+        if kind == "blob" and mode != "120000":  # no symlinks out of the tree
+            blobs.append((sha, path))
+    if not blobs:
+        return None
+    out = _git(["cat-file", "--batch"], top, "".join(f"{sha}\n" for sha, _ in blobs).encode())
+    root = dest / "procedures"
+    pos = 0
+    for _sha, path in blobs:
+        header_end = out.index(b"\n", pos)
+        size = int(out[pos:header_end].split()[2])
+        content = out[header_end + 1 : header_end + 1 + size]
+        pos = header_end + 1 + size + 1
+        relative = Path(path).relative_to(prefix)
+        target = (root / relative).resolve()
+        if not target.is_relative_to(root.resolve()):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return root
+
+
+def snapshot_at(base: str, procedures: Path) -> Snapshot:
+    """The base side: a manifest file, or the procedures folder at a git ref."""
+    path = Path(base)
+    if base.endswith(".json") and path.is_file():
+        return snapshot_from_manifest(path)
+    with tempfile.TemporaryDirectory(prefix="phieu-diff-") as tmp:
+        root = checkout_procedures(base, procedures, Path(tmp))
+        if root is None:
+            return Snapshot(label=base, entries={}, fields={}, office=None)
+        cwd = Path.cwd()
+        try:
+            os.chdir(tmp)  # error paths then read procedures/…, as in the repository
+            catalog = load_catalog(Path("procedures"))
+        except DataError as exc:
+            raise PhieuError(f"dữ liệu thủ tục ở '{base}' có lỗi:\n{exc}") from exc
+        finally:
+            os.chdir(cwd)
+        return snapshot_from_catalog(catalog, base)
+
+
+# --- the comparison ---------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    base: str
+    head: str
+    added: list[dict] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)
+    status: list[dict] = field(default_factory=list)
+    renamed: list[dict] = field(default_factory=list)
+    withdrawn: list[dict] = field(default_factory=list)
+    office_changed: bool = False
+    fields_changed: list[str] = field(default_factory=list)
+    reprint: dict[str, list[dict]] = field(
+        default_factory=lambda: {"slips": [], "posters": [], "packs": [], "withdraw": []}
+    )
+    reprint_pack: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.status or self.renamed or self.withdrawn) and not any(
+            self.reprint.values()
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2)
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(text.fold(name).split())
+
+
+def _changed_parts(old: Entry, new: Entry) -> list[str]:
+    if old.parts is None or new.parts is None:
+        return ["content"] if old.content_hash != new.content_hash else []
+    keys = sorted(set(old.parts) | set(new.parts), key=lambda k: (k not in PART_LABELS, k))
+    order = list(PART_LABELS)
+    keys.sort(key=lambda k: order.index(k) if k in order else len(order))
+    return [k for k in keys if old.parts.get(k) != new.parts.get(k)]
+
+
+def _brief(e: Entry) -> dict:
+    return {"code": e.code, "name": e.name, "field": e.field, "status": e.status}
+
+
+def compare(
+    base: Snapshot,
+    head: Snapshot,
+    *,
+    redirects: dict[str, str] | None = None,
+    pack_sizes: Iterable[str] = ("A5",),
+) -> Report:
+    redirects = redirects or {}
+    report = Report(base=base.label, head=head.label)
+    gone = sorted(set(base.entries) - set(head.entries))
+    new = sorted(set(head.entries) - set(base.entries))
+
+    # Renames: declared first, then detected by same folded name and same field (unique pairs).
+    renames: dict[str, tuple[str, bool]] = {}
+    for old in gone:
+        target = redirects.get(old)
+        if target in new and target not in {t for t, _ in renames.values()}:
+            renames[old] = (target, True)
+    for old in gone:
+        if old in renames:
+            continue
+        o = base.entries[old]
+        taken = {t for t, _ in renames.values()}
+        candidates = [
+            c
+            for c in new
+            if c not in taken
+            and head.entries[c].field == o.field
+            and _norm_name(head.entries[c].name) == _norm_name(o.name)
+        ]
+        rivals = [
+            g
+            for g in gone
+            if g not in renames
+            and base.entries[g].field == o.field
+            and _norm_name(base.entries[g].name) == _norm_name(o.name)
+        ]
+        if len(candidates) == 1 and len(rivals) == 1:
+            renames[old] = (candidates[0], False)
+
+    renamed_to = {t for t, _ in renames.values()}
+    for code in new:
+        if code not in renamed_to:
+            report.added.append(_brief(head.entries[code]))
+    for old in gone:
+        o = base.entries[old]
+        if old in renames:
+            target, declared = renames[old]
+            n = head.entries[target]
+            parts = [k for k in _changed_parts(o, n) if k != "name"]
+            report.renamed.append(
+                {"from": old, "to": target, "name": n.name, "declared": declared, "parts": parts}
+            )
+            if not declared:
+                report.warnings.append(
+                    f"{old} → {target}: chưa khai báo chuyển hướng trong {REDIRECTS_FILE}; "
+                    f'hãy thêm dòng `"{old}": "{target}"` vào mục `procedures:`, nếu không '
+                    "bản dựng sẽ lỗi vì địa chỉ cũ đã in trên phiếu."
+                )
+        else:
+            report.withdrawn.append(_brief(o) | {"redirect": redirects.get(old)})
+            if old not in redirects:
+                report.warnings.append(
+                    f"{old} ({o.name}): tệp thủ tục đã bị xóa. Địa chỉ đã in của thủ tục này "
+                    "sẽ hỏng và bản dựng sẽ lỗi. Hãy khôi phục tệp và ghi `status: abolished`, "
+                    f"hoặc khai báo chuyển hướng trong {REDIRECTS_FILE}."
+                )
+
+    for code in sorted(set(base.entries) & set(head.entries)):
+        o, n = base.entries[code], head.entries[code]
+        if o.content_hash == n.content_hash and o.version == n.version:
+            continue
+        parts = _changed_parts(o, n)
+        item = _brief(n) | {"parts": parts, "printed": o.version != n.version}
+        if o.status != n.status or o.replaced_by != n.replaced_by:
+            item |= {"previous_status": o.status, "replaced_by": n.replaced_by}
+            report.status.append(item)
+        elif parts or o.version != n.version:
+            report.changed.append(item)
+
+    report.office_changed = base.office is not None and head.office is not None and base.office != head.office
+    report.fields_changed = sorted(
+        f
+        for f in set(base.fields) & set(head.fields)
+        if base.fields[f] and head.fields[f] and base.fields[f] != head.fields[f]
+    )
+    _reprint(report, base, head, renames, tuple(pack_sizes))
+    return report
+
+
+def _reprint(
+    report: Report,
+    base: Snapshot,
+    head: Snapshot,
+    renames: dict[str, tuple[str, bool]],
+    pack_sizes: tuple[str, ...],
+) -> None:
+    reprint = report.reprint
+    renamed_from = {t: old for old, (t, _) in renames.items()}
+    status_codes = {s["code"] for s in report.status}
+    for code, n in sorted(head.entries.items()):
+        old_code = code if code in base.entries else renamed_from.get(code)
+        o = base.entries.get(old_code) if old_code else None
+        if o is not None and o.version == n.version:
+            continue
+        if o is None:
+            reason = "added"
+        elif old_code != code:
+            reason = "renamed"
+        elif code in status_codes:
+            reason = "status"
+        elif report.office_changed and o.content_hash == n.content_hash:
+            reason = "office"
+        else:
+            reason = "changed"
+        reprint["slips"].append(
+            {
+                "path": urls.slip(code),
+                "code": code,
+                "name": n.name,
+                "field": n.field,
+                "reason": reason,
+                "old_version": o.version if o else None,
+                "new_version": n.version,
+            }
+        )
+    for old in sorted(set(base.entries) - set(head.entries)):
+        reprint["withdraw"].append({"path": urls.slip(old), "code": old, "name": base.entries[old].name})
+
+    def poster(s: Snapshot, field_id: str) -> str:
+        listed = sorted(
+            (e.code, e.name) for e in s.entries.values() if e.field == field_id and e.status == "in_force"
+        )
+        updated = max(
+            (e.updated for e in s.entries.values() if e.field == field_id and e.status == "in_force"),
+            default="",
+        )
+        return _hash([listed, updated])
+
+    def pack(s: Snapshot, field_id: str) -> str:
+        return _hash(sorted((e.code, e.version) for e in s.entries.values() if e.field == field_id))
+
+    for field_id in sorted(head.fields):
+        context_changed = report.office_changed or field_id in report.fields_changed
+        new_field = field_id not in base.fields
+        if new_field or context_changed or poster(base, field_id) != poster(head, field_id):
+            reprint["posters"].append({"path": urls.poster(field_id), "field": field_id})
+        has_slips = any(e.field == field_id for e in head.entries.values())
+        if has_slips and (new_field or pack(base, field_id) != pack(head, field_id)):
+            for size in pack_sizes:
+                reprint["packs"].append({"path": urls.pack(field_id, size), "field": field_id})
+
+
+def _plugin_config(config_file: Path) -> dict:
+    """The phieu plugin's options in mkdocs.yml, read without running MkDocs ({} if unreadable)."""
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)  # !ENV and friends
+    try:
+        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader)
+        for plugin in config.get("plugins") or []:
+            if isinstance(plugin, dict) and isinstance(plugin.get("phieu"), dict):
+                return plugin["phieu"]
+    except (OSError, yaml.YAMLError, AttributeError, TypeError):
+        pass
+    return {}
+
+
+def pack_sizes_from_config(config_file: Path) -> tuple[str, ...]:
+    """The ``pack_sizes`` of the phieu plugin in mkdocs.yml (A5 when not set)."""
+    sizes = _plugin_config(config_file).get("pack_sizes")
+    return tuple(str(s) for s in sizes) if isinstance(sizes, list) and sizes else ("A5",)
+
+
+def diff(
+    base: str,
+    procedures: Path = Path("procedures"),
+    *,
+    redirects_file: Path = Path(REDIRECTS_FILE),
+    config_file: Path = Path("mkdocs.yml"),
+) -> Report:
+    """Compare the procedures at ``base`` with the working tree."""
+    try:
+        catalog = load_catalog(procedures)
+    except DataError as exc:
+        raise PhieuError(f"dữ liệu thủ tục hiện tại có lỗi:\n{exc}") from exc
+    head = snapshot_from_catalog(catalog, "bản đang sửa")
+    before = snapshot_at(base, procedures)
+    if before.office is None and before.entries and base.endswith(".json"):
+        # A manifest's versions were computed with its own site URL: compare like with like.
+        data = json.loads(Path(base).read_text(encoding="utf-8"))
+        if data.get("site_url"):
+            head = snapshot_from_catalog(catalog, head.label, site_url=data["site_url"])
+    redirects = load_redirects(redirects_file).procedures
+    return compare(before, head, redirects=redirects, pack_sizes=pack_sizes_from_config(config_file))
+
+
+# --- the reprint pack -------------------------------------------------------------------------
+
+
+def write_reprint_pack(report: Report, site_dir: Path) -> Path | None:
+    """Merge the slips to reprint into ``pdf/goi-in-thay-doi.pdf``; None when there are none."""
+    from pypdf import PdfWriter
+
+    paths = [site_dir / s["path"] for s in report.reprint["slips"]]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise PhieuError("không tìm thấy phiếu đã dựng: " + ", ".join(missing))
+    target = site_dir / REPRINT_PACK
+    if not paths:
+        target.unlink(missing_ok=True)
+        return None
+    writer = PdfWriter()
+    for path in paths:
+        writer.append(str(path))
+    writer.add_metadata({"/Title": f"Gói in các phiếu thay đổi so với {report.base}", "/Producer": "phieu"})
+    with target.open("wb") as handle:
+        writer.write(handle)
+    report.reprint_pack = REPRINT_PACK
+    return target
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+
+
+def _md(value: str) -> str:
+    """Escape text for a Markdown table cell or list item."""
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", value)
+
+
+def _parts(parts: list[str]) -> str:
+    return ", ".join(PART_LABELS.get(p, p) for p in parts) or "không"
+
+
+def to_markdown(report: Report) -> str:
+    out = [f"## Thay đổi thủ tục so với `{report.base}`", ""]
+    if report.empty and not report.office_changed:
+        out += ["Không có thủ tục nào thay đổi. Không cần in lại phiếu nào.", ""]
+        return "\n".join(out)
+    summary = [
+        ("Thêm mới", len(report.added)),
+        ("Thay đổi", len(report.changed)),
+        ("Bãi bỏ, thay thế", len(report.status)),
+        ("Đổi mã", len(report.renamed)),
+        ("Xóa tệp", len(report.withdrawn)),
+        ("Phiếu cần in", len(report.reprint["slips"])),
+    ]
+    out += ["| Loại | Số thủ tục |", "|---|---:|", *(f"| {k} | {v} |" for k, v in summary), ""]
+    if report.warnings:
+        out += ["> [!WARNING]", *(f"> - {_md_warn(w)}" for w in report.warnings), ""]
+    if report.office_changed:
+        out += ["Thông tin cơ quan (office.yml) thay đổi: mọi phiếu đều in lại.", ""]
+    if report.added:
+        out += [f"### Thêm mới ({len(report.added)})", ""]
+        out += [f"- **{a['code']}** {_md(a['name'])}" for a in report.added] + [""]
+    if report.changed:
+        out += [f"### Thay đổi ({len(report.changed)})", ""]
+        for c in report.changed:
+            note = "" if c["printed"] else " *(không in trên phiếu: không cần in lại)*"
+            out.append(f"- **{c['code']}** {_md(c['name'])}: {_parts(c['parts'])}{note}")
+        out.append("")
+    if report.status:
+        out += [f"### Bãi bỏ, thay thế ({len(report.status)})", ""]
+        for s in report.status:
+            state = STATUS_NAMES.get(s["status"], s["status"])
+            if s.get("replaced_by"):
+                state += f" bởi **{s['replaced_by']}**"
+            out.append(
+                f"- **{s['code']}** {_md(s['name'])}: "
+                f"{STATUS_NAMES.get(s['previous_status'], s['previous_status'])} → {state}"
+            )
+        out.append("")
+    if report.renamed:
+        out += [f"### Đổi mã ({len(report.renamed)})", ""]
+        for r in report.renamed:
+            how = "đã khai báo chuyển hướng" if r["declared"] else "**chưa khai báo chuyển hướng**"
+            extra = f"; cũng thay đổi: {_parts(r['parts'])}" if r["parts"] else ""
+            out.append(f"- **{r['from']} → {r['to']}** {_md(r['name'])} ({how}){extra}")
+        out.append("")
+    if report.withdrawn:
+        out += [f"### Đã xóa tệp ({len(report.withdrawn)})", ""]
+        for w in report.withdrawn:
+            via = f" (chuyển hướng tới {w['redirect']})" if w.get("redirect") else ""
+            out.append(f"- **{w['code']}** {_md(w['name'])}{via}")
+        out.append("")
+
+    rp = report.reprint
+    out += ["### Danh sách in lại", ""]
+    if rp["slips"]:
+        out += [
+            f"**Phiếu cần in ({len(rp['slips'])})**: so phiên bản in ở chân phiếu cũ với cột “Phiên bản cũ”.",
+            "",
+            "| Phiếu | Thủ tục | Lý do | Phiên bản cũ → mới |",
+            "|---|---|---|---|",
+        ]
+        for s in rp["slips"]:
+            versions = (
+                f"`{s['old_version']}` → `{s['new_version']}`"
+                if s["old_version"]
+                else (f"mới: `{s['new_version']}`")
+            )
+            out.append(
+                f"| `{s['path']}` | {_md(s['name'])} ({s['code']}) | "
+                f"{REASONS.get(s['reason'], s['reason'])} | {versions} |"
+            )
+        out.append("")
+    else:
+        out += ["Không có phiếu nào cần in lại.", ""]
+    if report.reprint_pack:
+        out += [f"Gói in chỉ gồm các phiếu trên: `{report.reprint_pack}`.", ""]
+    elif rp["slips"]:
+        out += [
+            f"Gói in chỉ gồm các phiếu trên: `{REPRINT_PACK}` trong bản xem trước của pull "
+            f"request (trên máy: `phieu build --reprint {report.base}`).",
+            "",
+        ]
+    if rp["posters"]:
+        out += ["**Áp phích cần in lại:** " + ", ".join(f"`{p['path']}`" for p in rp["posters"]), ""]
+    if rp["packs"]:
+        out += [
+            "**Gói in theo lĩnh vực đã thay đổi** (chỉ cần nếu nhà in in cả gói): "
+            + ", ".join(f"`{p['path']}`" for p in rp["packs"]),
+            "",
+        ]
+    if rp["withdraw"]:
+        out += [
+            "**Phiếu cần thu hồi** (bỏ khỏi quầy): "
+            + ", ".join(f"`{w['path']}` ({_md(w['name'])})" for w in rp["withdraw"]),
+            "",
+        ]
+    unprinted = [c for c in report.changed if not c["printed"]]
+    if unprinted:
+        out += [
+            "Thay đổi không in trên phiếu (chỉ cập nhật trang web): "
+            + ", ".join(f"{c['code']} ({_parts(c['parts'])})" for c in unprinted),
+            "",
+        ]
+    return "\n".join(out)
+
+
+def _md_warn(warning: str) -> str:
+    return warning.replace("\n", " ")
+
+
+def procedures_from_config(config_file: Path) -> Path:
+    """The phieu plugin's ``procedures`` folder from mkdocs.yml (``procedures`` by default)."""
+    folder = "procedures"
+    plugin = _plugin_config(config_file)
+    if isinstance(plugin.get("procedures"), str):
+        folder = plugin["procedures"]
+    return config_file.parent / folder

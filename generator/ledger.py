@@ -1,0 +1,349 @@
+"""The URL ledger and redirects: a URL that was ever published must keep working.
+
+``published-urls.txt`` (project root, committed) lists every public URL path
+the site has published, one per line, relative to the site root with a
+leading ``/``: ``/p/1.001193/``, ``/f/ho-tich/``, ``/pdf/phieu-1.001193.pdf``.
+Lines starting with ``#`` are comments. The file is append-only: ``phieu
+ledger update`` adds the URLs of a built site that are not listed yet, and
+nothing ever removes a line.
+
+A build fails when a listed URL would no longer resolve, i.e. when the built
+site has neither a page (``<path>index.html``) nor a file at that path.
+
+A renamed procedure code or field id is declared in ``redirects.yml`` (project
+root, not in ``procedures/``, where every ``.yml`` is a procedure)::
+
+    procedures:
+      "1.000001": "1.000009"   # mã cũ: mã mới
+    fields:
+      ho-tich-cu: ho-tich
+
+For each entry the build emits a redirect page (meta refresh and a canonical
+link, since GitHub Pages has no server-side redirects) at the old page URL,
+and a copy of the new PDF at the old PDF path (a PDF cannot redirect).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import urls
+from .errors import DataError, PhieuError, Problem, display_path
+from .load import Catalog
+from .model import SLUG_PATTERN, code_is_valid
+
+LEDGER_FILE = "published-urls.txt"
+REDIRECTS_FILE = "redirects.yml"
+#: Built only by ``phieu build --reprint``: a one-off pack, never a permanent URL.
+TRANSIENT = frozenset({"/pdf/goi-in-thay-doi.pdf"})
+
+LEDGER_HEADER = """\
+# Sổ địa chỉ đã công bố (published-urls.txt): mọi địa chỉ công khai mà trang web đã từng có.
+# Địa chỉ trên phiếu giấy và mã QR sống nhiều năm, nên mỗi địa chỉ ở đây phải luôn mở được.
+# Không xóa, không sửa dòng nào. `phieu ledger update` (chạy khi triển khai) tự thêm địa chỉ mới.
+"""
+
+
+# --- the ledger -------------------------------------------------------------------------------
+
+
+def read_ledger(path: Path) -> list[str]:
+    """URL paths listed in the ledger, in file order (empty when the file does not exist)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    out: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def published_urls(site_dir: Path) -> list[str]:
+    """The permanent public URLs of a built site: pages, field pages, PDFs and the entry pages.
+
+    Redirect pages count too: once a redirect is published, it must stay.
+    """
+    found: set[str] = set()
+    if (site_dir / "index.html").is_file():
+        found.add("/")
+    for entry in (urls.AZ, urls.PRINTING):
+        if (site_dir / entry / "index.html").is_file():
+            found.add("/" + entry)
+    for kind in ("p", "f"):
+        folder = site_dir / kind
+        if folder.is_dir():
+            for page in folder.glob("*/index.html"):
+                found.add(f"/{kind}/{page.parent.name}/")
+    pdf_dir = site_dir / "pdf"
+    if pdf_dir.is_dir():
+        for pdf in pdf_dir.glob("*.pdf"):
+            found.add(f"/pdf/{pdf.name}")
+    return sorted(found - TRANSIENT)
+
+
+def resolves(site_dir: Path, url: str) -> bool:
+    """Whether ``url`` (a ledger path) is a page, a redirect page or a file in the built site."""
+    relative = url.lstrip("/")
+    if ".." in relative.split("/") or "\\" in relative:
+        return False
+    if relative == "" or relative.endswith("/"):
+        return (site_dir / relative / "index.html").is_file()
+    target = site_dir / relative
+    return target.is_file() or (site_dir / relative / "index.html").is_file()
+
+
+def missing_urls(ledger: Iterable[str], site_dir: Path, *, pdfs: bool = True) -> list[str]:
+    """Ledger URLs that the built site no longer serves (PDFs skipped when slips are off)."""
+    seen: set[str] = set()
+    missing = []
+    for url in ledger:
+        if url in seen or (not pdfs and url.startswith("/pdf/")):
+            continue
+        seen.add(url)
+        if not resolves(site_dir, url):
+            missing.append(url)
+    return missing
+
+
+def update_ledger(path: Path, site_dir: Path) -> list[str]:
+    """Append the site's URLs that the ledger lacks (sorted); return them. Never removes a line."""
+    if not site_dir.is_dir():
+        raise PhieuError(f"không có thư mục trang đã dựng: {site_dir} (chạy 'phieu build' trước)")
+    known = set(read_ledger(path))
+    new = [url for url in published_urls(site_dir) if url not in known]
+    if not new:
+        return []
+    existing = path.read_text(encoding="utf-8") if path.exists() else LEDGER_HEADER
+    if existing and not existing.endswith("\n"):
+        existing += "\n"
+    path.write_text(existing + "".join(f"{url}\n" for url in new), encoding="utf-8")
+    return new
+
+
+def _hint(url: str) -> str:
+    parts = url.strip("/").split("/")
+    if len(parts) == 2 and parts[0] == "p":
+        return f"trang thủ tục {parts[1]}"
+    if len(parts) == 2 and parts[0] == "f":
+        return f"trang lĩnh vực {parts[1]}"
+    if url.startswith("/pdf/phieu-"):
+        return f"phiếu in của thủ tục {url.removeprefix('/pdf/phieu-').removesuffix('.pdf')}"
+    if url.startswith("/pdf/ap-phich-"):
+        return "áp phích lĩnh vực " + url.removeprefix("/pdf/ap-phich-").removesuffix(".pdf")
+    if url.startswith("/pdf/goi-in-"):
+        return "gói in " + url.removeprefix("/pdf/goi-in-").removesuffix(".pdf")
+    return "trang"
+
+
+def missing_message(missing: list[str], ledger_path: Path) -> str:
+    """What staff read when the build breaks a published URL: every URL, and what to do."""
+    lines = [
+        f"{len(missing)} địa chỉ đã công bố trong {display_path(ledger_path)} không còn mở được "
+        "(có thể đã in trên phiếu giấy hoặc mã QR):",
+        *(f"  {url}  ({_hint(url)})" for url in missing),
+        "Địa chỉ đã in không được phép mất. Hãy làm một trong ba việc:",
+        "  1. Nếu lỡ xóa hoặc đổi tên tệp thủ tục: khôi phục tệp trong procedures/ (giữ nguyên mã).",
+        "  2. Nếu thủ tục bị bãi bỏ hoặc thay thế: giữ tệp, ghi 'status: abolished' (hoặc "
+        "'status: replaced' và 'replaced_by: <mã mới>'); trang vẫn còn, kèm thông báo "
+        "cho người dân.",
+        f"  3. Nếu thủ tục đổi mã: thêm dòng '\"<mã cũ>\": \"<mã mới>\"' vào mục 'procedures:' của "
+        f"{REDIRECTS_FILE} (đổi mã lĩnh vực: mục 'fields:'); trang cũ sẽ tự chuyển tới trang mới.",
+        "Không xóa dòng nào trong sổ địa chỉ. Xem hướng dẫn: trang 'Dành cho cán bộ' (docs/can-bo.md).",
+    ]
+    return "\n".join(lines)
+
+
+# --- redirects --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Redirects:
+    """Declared renames: old procedure code → new code, old field id → new id."""
+
+    procedures: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    places: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """(section, old) → (line, column) of the declaration, for error messages."""
+
+    def __bool__(self) -> bool:
+        return bool(self.procedures or self.fields)
+
+
+def _nodes(node: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, yaml.ScalarNode]]:
+    yield from node.value
+
+
+def load_redirects(path: Path) -> Redirects:
+    """Read ``redirects.yml``; a missing file means no redirects. Errors carry ``path:line:col``."""
+    if not path.is_file():
+        return Redirects(path=path)
+    shown = display_path(path)
+    problems: list[Problem] = []
+
+    def problem(node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        problems.append(Problem(shown, mark.line + 1, mark.column + 1, message))
+
+    try:
+        # Composed, not constructed: scalars stay strings ("1.001190" must not become 1.00119).
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"không đọc được tệp chuyển hướng: {exc}"
+        raise DataError([Problem(shown, line, col, message)]) from exc
+    if root is None:
+        return Redirects(path=path)
+    result: dict[str, dict[str, str]] = {"procedures": {}, "fields": {}}
+    places: dict[tuple[str, str], tuple[int, int]] = {}
+    if not isinstance(root, yaml.MappingNode):
+        message = "tệp chuyển hướng phải có mục 'procedures:' và/hoặc 'fields:'"
+        raise DataError([Problem(shown, 1, 1, message)])
+    for key, value in _nodes(root):
+        section = key.value if isinstance(key, yaml.ScalarNode) else None
+        if section not in result:
+            problem(key, f"mục không hợp lệ '{section}'; chỉ dùng 'procedures' hoặc 'fields'")
+            continue
+        if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
+            continue
+        if not isinstance(value, yaml.MappingNode):
+            problem(value, f"mục '{section}' phải là danh sách dạng 'cũ: mới'")
+            continue
+        pattern_ok = code_is_valid if section == "procedures" else _slug_is_valid
+        wanted = 'mã thủ tục (ví dụ "1.001193")' if section == "procedures" else "mã lĩnh vực (ví dụ ho-tich)"
+        for old_node, new_node in _nodes(value):
+            scalars = isinstance(old_node, yaml.ScalarNode) and isinstance(new_node, yaml.ScalarNode)
+            if not scalars:
+                problem(old_node, 'mỗi dòng phải có dạng \'"mã cũ": "mã mới"\'')
+                continue
+            old, new = old_node.value.strip(), new_node.value.strip()
+            bad = False
+            for node, val in ((old_node, old), (new_node, new)):
+                if not pattern_ok(val):
+                    hint = "mỗi dòng có dạng 'mã cũ: mã mới'"
+                    problem(node, f"'{val}' không phải {wanted}; {hint}")
+                    bad = True
+            if bad:
+                continue
+            if old in result[section]:
+                problem(old_node, f"'{old}' đã khai báo chuyển hướng ở dòng trên")
+            elif old == new:
+                problem(old_node, f"'{old}' chuyển hướng tới chính nó")
+            else:
+                result[section][old] = new
+                mark = old_node.start_mark
+                places[(section, old)] = (mark.line + 1, mark.column + 1)
+    if problems:
+        raise DataError(problems)
+    return Redirects(result["procedures"], result["fields"], path=path, places=places)
+
+
+def _slug_is_valid(value: str) -> bool:
+    return re.fullmatch(SLUG_PATTERN, value) is not None and len(value) <= 60
+
+
+def check_redirects(redirects: Redirects, catalog: Catalog) -> list[Problem]:
+    """Each redirect must lead to something that exists and must not hide something that exists."""
+    shown = display_path(redirects.path) if redirects.path else REDIRECTS_FILE
+    problems = []
+    codes = {p.code for p in catalog.procedures}
+    fields = {f.id for f in catalog.fields}
+    for kind, mapping, existing, name in (
+        ("procedures", redirects.procedures, codes, "thủ tục"),
+        ("fields", redirects.fields, fields, "lĩnh vực"),
+    ):
+        for old in mapping:
+            final = _resolve(mapping, old)  # chains are followed: a → b → c
+            line, col = redirects.places.get((kind, old), (1, 1))
+            if old in existing:
+                message = (
+                    f"{name} '{old}' vẫn còn tệp dữ liệu nên không thể chuyển hướng; bỏ dòng này, "
+                    f"hoặc giữ tệp và ghi 'status: replaced', 'replaced_by: \"{final}\"'"
+                )
+                problems.append(Problem(shown, line, col, message))
+            elif final not in existing:
+                message = f"'{old}' chuyển tới '{final}', nhưng không có {name} nào mã '{final}'"
+                problems.append(Problem(shown, line, col, message))
+    return problems
+
+
+def site_redirects(path: Path, catalog: Catalog, site_url: str, pdfs: dict[str, bytes]) -> dict:
+    """Load and check ``redirects.yml`` against the catalog; return the files to add to the site.
+
+    Raises :class:`DataError` listing every problem.
+    """
+    redirects = load_redirects(path)
+    problems = check_redirects(redirects, catalog)
+    if problems:
+        raise DataError(problems)
+    return redirect_files(redirects, site_url, pdfs)
+
+
+def _resolve(mapping: dict[str, str], old: str) -> str:
+    """The end of a chain of renames (a → b → c gives c); stops on a loop."""
+    new, seen = mapping[old], {old}
+    while new in mapping and new not in seen:
+        seen.add(new)
+        new = mapping[new]
+    return new
+
+
+def redirect_page(from_path: str, to_path: str, site_url: str, title: str) -> str:
+    """A static redirect page: meta refresh, canonical link, and a visible link for people."""
+    target = posixpath.relpath(to_path, from_path) + "/"
+    canonical = site_url.rstrip("/") + "/" + to_path
+    t, c, e = html.escape(target), html.escape(canonical), html.escape(title)
+    return (
+        "<!doctype html>\n"
+        '<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{e}</title>\n"
+        f'<meta http-equiv="refresh" content="0; url={t}">\n'
+        f'<link rel="canonical" href="{c}">\n'
+        '<meta name="robots" content="noindex">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'</head>\n<body>\n<p>{e}. Đang chuyển tới <a href="{t}">{c}</a>.</p>\n</body>\n</html>\n'
+    )
+
+
+def redirect_files(
+    redirects: Redirects, site_url: str, pdfs: dict[str, bytes] | None = None
+) -> dict[str, str | bytes]:
+    """Files to add to the site for the declared renames: site path → content.
+
+    Pages become redirect pages; each old PDF path gets a copy of the new PDF
+    (when ``pdfs``, the published PDFs by site path, has it).
+    """
+    pdfs = pdfs or {}
+    out: dict[str, str | bytes] = {}
+    for old in sorted(redirects.procedures):
+        new = _resolve(redirects.procedures, old)
+        old_url, new_url = urls.page(old), urls.page(new)
+        out[old_url + "index.html"] = redirect_page(
+            old_url, new_url, site_url, f"Thủ tục mã {old} nay có mã {new}"
+        )
+        if urls.slip(new) in pdfs:
+            out[urls.slip(old)] = pdfs[urls.slip(new)]
+    for old in sorted(redirects.fields):
+        new = _resolve(redirects.fields, old)
+        old_url, new_url = urls.field(old), urls.field(new)
+        out[old_url + "index.html"] = redirect_page(
+            old_url, new_url, site_url, f"Lĩnh vực '{old}' nay có mã '{new}'"
+        )
+        if urls.poster(new) in pdfs:
+            out[urls.poster(old)] = pdfs[urls.poster(new)]
+        prefix = f"pdf/goi-in-{new}-"
+        for path, content in pdfs.items():
+            if path.startswith(prefix):
+                out[f"pdf/goi-in-{old}-{path.removeprefix(prefix)}"] = content
+    return out
