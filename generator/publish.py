@@ -116,7 +116,7 @@ HB_SUBSET_MISSING = (
     "Thiếu libharfbuzz-subset0: tạo PDF chậm hơn nhiều (cài: apt-get install libharfbuzz-subset0)"
 )
 #: Below this many PDFs per worker, starting processes costs more than it saves.
-PARALLEL_MIN_JOBS = 8
+PARALLEL_MIN_JOBS = 32
 
 
 @dataclass(frozen=True)

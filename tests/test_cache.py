@@ -1,0 +1,95 @@
+"""The PDF stage: parallel equals serial, and the content-hash cache invalidates exactly what changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from phieu import load_catalog, publish
+from phieu.publish import Publisher
+from tests.conftest import ROOT
+
+SITE = "https://phieu.example.vn/"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(ROOT / "procedures")
+
+
+def keys(pub: Publisher) -> dict[str, str]:
+    return {job.path: job.key for job in pub._plan()}
+
+
+def test_parallel_output_equals_serial_byte_for_byte(catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(publish, "PARALLEL_MIN_JOBS", 1)  # force the pool even for a small catalog
+    small = dataclasses.replace(catalog, procedures=catalog.procedures[:6])
+    serial = Publisher(small, ROOT / "theme", site_url=SITE, cache_dir=tmp_path / "a", workers=1).render_all()
+    parallel = Publisher(small, ROOT / "theme", site_url=SITE, cache_dir=tmp_path / "b", workers=2).render_all()
+    assert serial.rendered == parallel.rendered == len(serial.artifacts)
+    assert serial.files == parallel.files
+
+
+def test_a_fee_edit_invalidates_its_slip_and_its_pack_only(catalog, tmp_path: Path):
+    before = keys(Publisher(catalog, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
+    target = catalog.procedure("2.000815")
+    case = target.cases[0].model_copy(update={"fee": target.cases[0].fee.model_copy(update={"amount": 3000})})
+    edited = target.model_copy(update={"cases": [case, *target.cases[1:]]})
+    changed = dataclasses.replace(
+        catalog, procedures=tuple(edited if p.code == target.code else p for p in catalog.procedures)
+    )
+    after = keys(Publisher(changed, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
+    assert {path for path in before if before[path] != after[path]} == {
+        "pdf/phieu-2.000815.pdf",
+        "pdf/goi-in-chung-thuc-a5.pdf",
+    }
+
+
+def test_an_edit_that_changes_the_date_also_reprints_the_field_poster(catalog, tmp_path: Path):
+    import datetime as dt
+
+    before = keys(Publisher(catalog, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
+    target = catalog.procedure("2.000815")
+    edited = target.model_copy(update={"updated": dt.date(2030, 1, 1)})
+    changed = dataclasses.replace(
+        catalog, procedures=tuple(edited if p.code == target.code else p for p in catalog.procedures)
+    )
+    after = keys(Publisher(changed, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
+    assert {path for path in before if before[path] != after[path]} == {
+        "pdf/phieu-2.000815.pdf",
+        "pdf/goi-in-chung-thuc-a5.pdf",
+        "pdf/ap-phich-chung-thuc.pdf",
+    }
+
+
+def test_a_template_change_invalidates_every_pdf(catalog, tmp_path: Path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    before = keys(Publisher(catalog, theme, site_url=SITE, cache_dir=tmp_path))
+    css = theme / "slip" / "slip.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    after = keys(Publisher(catalog, theme, site_url=SITE, cache_dir=tmp_path))
+    assert all(before[path] != after[path] for path in before)
+
+
+def test_site_url_change_invalidates_every_pdf(catalog, tmp_path: Path):
+    before = keys(Publisher(catalog, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
+    after = keys(Publisher(catalog, ROOT / "theme", site_url="https://xem-truoc.invalid/", cache_dir=tmp_path))
+    assert all(before[path] != after[path] for path in before)
+
+
+def test_a_truncated_cache_file_is_rebuilt_not_published(catalog, tmp_path: Path):
+    one = dataclasses.replace(catalog, procedures=catalog.procedures[:1], fields=catalog.fields[:1])
+    first = Publisher(one, ROOT / "theme", site_url=SITE, cache_dir=tmp_path).render_all()
+    assert first.reused == 0
+    second = Publisher(one, ROOT / "theme", site_url=SITE, cache_dir=tmp_path).render_all()
+    assert second.rendered == 0 and second.files == first.files
+    cached = sorted(tmp_path.rglob("*.pdf"))
+    victim = cached[0]
+    victim.write_bytes(victim.read_bytes()[:100])
+    third = Publisher(one, ROOT / "theme", site_url=SITE, cache_dir=tmp_path).render_all()
+    assert third.rendered == 1
+    assert third.files == first.files  # the damaged entry was rendered again, never published
