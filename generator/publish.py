@@ -143,7 +143,8 @@ def _render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
     except PhieuError:
         raise
     except Exception as exc:
-        raise render_error(" ".join(map(str, spec)), exc) from exc
+        what = {"slip": "phiếu", "poster": "áp phích", "pack": "gói in"}[kind]
+        raise render_error(f"{what} {' '.join(map(str, args[:2]))}", exc) from exc
 
 
 _worker_renderer: SlipRenderer | None = None

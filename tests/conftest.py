@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from phieu.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from phieu import load_catalog, publish
 from phieu.publish import Publisher
+
 from tests.conftest import ROOT
 
 SITE = "https://phieu.example.vn/"
@@ -24,11 +24,15 @@ def keys(pub: Publisher) -> dict[str, str]:
     return {job.path: job.key for job in pub._plan()}
 
 
-def test_parallel_output_equals_serial_byte_for_byte(catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_parallel_output_equals_serial_byte_for_byte(
+    catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setattr(publish, "PARALLEL_MIN_JOBS", 1)  # force the pool even for a small catalog
     small = dataclasses.replace(catalog, procedures=catalog.procedures[:6])
     serial = Publisher(small, ROOT / "theme", site_url=SITE, cache_dir=tmp_path / "a", workers=1).render_all()
-    parallel = Publisher(small, ROOT / "theme", site_url=SITE, cache_dir=tmp_path / "b", workers=2).render_all()
+    parallel = Publisher(
+        small, ROOT / "theme", site_url=SITE, cache_dir=tmp_path / "b", workers=2
+    ).render_all()
     assert serial.rendered == parallel.rendered == len(serial.artifacts)
     assert serial.files == parallel.files
 
@@ -77,7 +81,9 @@ def test_a_template_change_invalidates_every_pdf(catalog, tmp_path: Path):
 
 def test_site_url_change_invalidates_every_pdf(catalog, tmp_path: Path):
     before = keys(Publisher(catalog, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
-    after = keys(Publisher(catalog, ROOT / "theme", site_url="https://xem-truoc.invalid/", cache_dir=tmp_path))
+    after = keys(
+        Publisher(catalog, ROOT / "theme", site_url="https://xem-truoc.invalid/", cache_dir=tmp_path)
+    )
     assert all(before[path] != after[path] for path in before)
 
 

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from phieu import load_catalog
+
 from tests.conftest import ROOT, build, copy_project
 
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
@@ -125,7 +125,9 @@ def test_yaml_text_is_escaped_everywhere(mini: Path):
 
 def test_edit_link_opens_the_yaml_file(site: Path):
     doc = parse(site / "p" / "1.001193" / "index.html")
-    edits = [a["href"] for t, a in doc.elements if t == "a" and "md-content__button" in (a.get("class") or "")]
+    edits = [
+        a["href"] for t, a in doc.elements if t == "a" and "md-content__button" in (a.get("class") or "")
+    ]
     assert edits and edits[0].endswith("/edit/main/procedures/ho-tich/1.001193.yml")
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pypdfium2
 import pytest
 import zxingcpp
-from pypdf import PdfReader
-
 from phieu import load_catalog
 from phieu.errors import RenderError
 from phieu.qr import make_qr
 from phieu.slip import SlipRenderer
+from pypdf import PdfReader
+
 from tests.conftest import ROOT, build, copy_project
 
 A5_PT = (148 / 25.4 * 72, 210 / 25.4 * 72)
@@ -47,7 +47,17 @@ def test_manifest_has_one_entry_per_procedure(site: Path, manifest: dict):
     catalog = load_catalog(ROOT / "procedures")
     assert [e["code"] for e in manifest["procedures"]] == [p.code for p in catalog.procedures]
     for entry in manifest["procedures"]:
-        assert {"code", "title", "url", "page", "slip", "qr_target", "content_hash", "updated", "status"} <= set(entry)
+        assert {
+            "code",
+            "title",
+            "url",
+            "page",
+            "slip",
+            "qr_target",
+            "content_hash",
+            "updated",
+            "status",
+        } <= set(entry)
         assert (site / entry["page"]).is_file()
         assert (site / entry["slip"]).is_file()
         assert entry["url"] == entry["qr_target"] == f"{manifest['site_url']}p/{entry['code']}/"

@@ -1,0 +1,77 @@
+"""Faults: a failed build leaves the published site byte-identical; the build needs no network."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from pathlib import Path
+
+import pytest
+from phieu import slip as slip_module
+
+from tests.conftest import build, copy_project
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    project = copy_project(tmp_path / "project")
+    assert build(project) == 0
+    return project
+
+
+def test_slip_stage_failure_leaves_site_unchanged(
+    built: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+    caplog: pytest.LogCaptureFixture,
+):
+    before = tree_digest(built / "site")
+    # An edit forces one slip to be rendered again, and rendering it fails.
+    path = built / "procedures" / "ho-tich" / "1.001193.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Đăng ký khai sinh\n", "Đăng ký khai sinh mới\n", 1)
+    )
+
+    def explode(self, procedure, size):
+        raise MemoryError("disk full, simulated")
+
+    monkeypatch.setattr(slip_module.SlipRenderer, "slip", explode)
+    assert build(built) == 1
+    assert tree_digest(built / "site") == before
+    err = capsys.readouterr().err
+    assert "không tạo được phiếu 1.001193 A5: MemoryError: disk full, simulated" in caplog.text
+    assert "site không thay đổi" in err, err
+    assert not list(built.glob(".site-new-*"))  # no staging folder left behind
+
+
+def test_bad_data_fails_before_anything_is_written(built: Path, caplog: pytest.LogCaptureFixture):
+    before = tree_digest(built / "site")
+    path = built / "procedures" / "ho-tich" / "1.001193.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("field: ho-tich", "field: ho-tich\nfield: x"))
+    assert build(built) == 1
+    assert tree_digest(built / "site") == before
+    assert "procedures/ho-tich/1.001193.yml:6:1: khóa 'field' bị lặp (đã có ở dòng 5)" in caplog.text
+
+
+def test_build_works_with_the_network_cut_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    attempts: list[object] = []
+
+    def refuse(self, address):
+        attempts.append(address)
+        raise OSError("network is cut off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: refuse(None, a))
+    project = copy_project(tmp_path / "offline")
+    assert build(project) == 0
+    assert attempts == []
+    assert (project / "site" / "pdf" / "phieu-1.001193.pdf").is_file()
