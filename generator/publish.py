@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import io
 import json
 import logging
 import multiprocessing
@@ -21,6 +22,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, RectangleObject, TextStringObject
 
 from . import __version__, text, urls
 from .errors import PhieuError
@@ -123,8 +127,9 @@ PARALLEL_MIN_JOBS = 32
 class _Job:
     key: str
     spec: tuple
-    """What to render: ("slip", code, size), ("poster", field), ("pack", field, size, marks)."""
-    path: str
+    """What to render: ("slip", code, size) or ("poster", field)."""
+    path: str | None
+    """Where it is published; None for slips rendered only to go into a pack of another size."""
     kind: str
     title: str
     size: str
@@ -137,9 +142,7 @@ def _render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
     try:
         if kind == "slip":
             return renderer.slip(catalog.procedure(args[0]), args[1])
-        if kind == "poster":
-            return renderer.poster(catalog.field(args[0]))
-        return renderer.pack(catalog.field(args[0]), args[1], marks=args[2])
+        return renderer.poster(catalog.field(args[0]))
     except PhieuError:
         raise
     except Exception as exc:
@@ -160,6 +163,29 @@ def _render_in_worker(spec: tuple) -> Pdf:
     return _render_spec(_worker_renderer, spec)
 
 
+def assemble_pack(slips: list[bytes], sheet: bytes | None, title: str) -> Pdf:
+    """Concatenate slip PDFs; with a marks sheet, lay each page onto it (bleed and crop marks around the trim)."""
+    writer = PdfWriter()
+    marks = PdfReader(io.BytesIO(sheet)).pages[0] if sheet else None
+    for content in slips:
+        for page in PdfReader(io.BytesIO(content)).pages:
+            if marks is None:
+                writer.add_page(page)
+                continue
+            box = RectangleObject(marks.mediabox)
+            target = writer.add_blank_page(float(box.width), float(box.height))
+            target.mediabox = box
+            target.bleedbox = box
+            target.trimbox = RectangleObject(page.mediabox)
+            target.merge_page(marks)
+            target.merge_page(page)
+    writer.add_metadata({"/Title": title, "/Producer": "phieu"})
+    writer._root_object[NameObject("/Lang")] = TextStringObject("vi")
+    out = io.BytesIO()
+    writer.write(out)
+    return Pdf(out.getvalue(), len(writer.pages))
+
+
 def progress_printer() -> Callable[[int, int, int], None] | None:
     """A one-line counter on a terminal; nothing in CI or when output is redirected."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
@@ -167,7 +193,9 @@ def progress_printer() -> Callable[[int, int, int], None] | None:
 
     def show(ready: int, total: int, reused: int) -> None:
         end = "\n" if ready == total else ""
-        print(f"\rPDF: {ready}/{total} (dùng lại {reused}, tạo mới {ready - reused})", end=end, file=sys.stderr)
+        print(
+            f"\rPDF: {ready}/{total} (dùng lại {reused}, tạo mới {ready - reused})", end=end, file=sys.stderr
+        )
 
     return show
 
@@ -238,24 +266,19 @@ class Publisher:
         return _digest("poster", *self._common(), f.model_dump(mode="json"), listed)
 
     def _plan(self) -> list[_Job]:
-        """Every PDF to publish, in publishing order, with its cache key and how to render it."""
+        """Every PDF rendered by WeasyPrint, with its cache key; packs are assembled from slips."""
         jobs: list[_Job] = []
-        size = self.slip_size
-        for p in self.catalog.procedures:
-            jobs.append(
-                _Job(
-                    self.slip_key(p, size),
-                    ("slip", p.code, size),
-                    urls.slip(p.code),
-                    "slip",
-                    p.name,
-                    size,
-                    p.updated,
+        for size in dict.fromkeys((self.slip_size, *self.pack_sizes)):
+            published = size == self.slip_size
+            for p in self.catalog.procedures:
+                path = urls.slip(p.code) if published else None
+                jobs.append(
+                    _Job(
+                        self.slip_key(p, size), ("slip", p.code, size), path, "slip", p.name, size, p.updated
+                    )
                 )
-            )
         for f in self.catalog.fields:
-            in_field = self.catalog.in_field(f.id)
-            updated = max((p.updated for p in in_field), default=None)
+            updated = max((p.updated for p in self.catalog.in_field(f.id)), default=None)
             jobs.append(
                 _Job(
                     self.poster_key(f),
@@ -267,20 +290,6 @@ class Publisher:
                     updated,
                 )
             )
-            if not in_field:
-                continue
-            for pack_size in self.pack_sizes:
-                jobs.append(
-                    _Job(
-                        self.pack_key(f, pack_size),
-                        ("pack", f.id, pack_size, self.pack_marks),
-                        urls.pack(f.id, pack_size),
-                        "pack",
-                        f"Gói in {f.name}",
-                        pack_size,
-                        updated,
-                    )
-                )
         return jobs
 
     def render_all(self) -> Outputs:
@@ -301,19 +310,57 @@ class Publisher:
         outputs = Outputs()
         for job in jobs:
             pdf, reused = done[job.key]
-            if job.kind == "slip" and pdf.pages > 1:
+            if job.kind == "slip" and job.path and pdf.pages > 1:
                 self.log.info(
                     "Phiếu %s dài %d trang khổ %s (trang sau là phần tiếp theo)",
                     job.spec[1],
                     pdf.pages,
                     job.size,
                 )
-            outputs.artifacts.append(
-                Artifact(job.path, job.kind, job.title, pdf.content, pdf.pages, job.size, job.updated, reused)
-            )
+            if job.path:
+                outputs.artifacts.append(
+                    Artifact(
+                        job.path, job.kind, job.title, pdf.content, pdf.pages, job.size, job.updated, reused
+                    )
+                )
+        outputs.artifacts.extend(self._packs(done))
         self.log.info("PDF: %d tạo mới, %d dùng lại từ bộ nhớ đệm", outputs.rendered, outputs.reused)
         self.outputs = outputs
         return outputs
+
+    def _packs(self, done: dict[str, tuple[Pdf, bool]]) -> list[Artifact]:
+        """Per-field packs: the field's slips laid onto sheets with bleed and crop marks (pypdf, no re-layout)."""
+        packs = []
+        sheets: dict[str, bytes] = {}
+        for f in self.catalog.fields:
+            procedures = self.catalog.in_field(f.id)
+            if not procedures:
+                continue
+            updated = max(p.updated for p in procedures)
+            for size in self.pack_sizes:
+                key = self.pack_key(f, size)
+                pdf = self.cache.get(key)
+                reused = pdf is not None
+                if pdf is None:
+                    if self.pack_marks and size not in sheets:
+                        sheets[size] = self.renderer.marks_sheet(size)
+                    slips = [done[self.slip_key(p, size)][0].content for p in procedures]
+                    title = f"Gói in phiếu hướng dẫn: {f.name} (khổ {size})"
+                    pdf = assemble_pack(slips, sheets.get(size), title)
+                    self.cache.put(key, pdf)
+                packs.append(
+                    Artifact(
+                        urls.pack(f.id, size),
+                        "pack",
+                        f"Gói in {f.name}",
+                        pdf.content,
+                        pdf.pages,
+                        size,
+                        updated,
+                        reused,
+                    )
+                )
+        return packs
 
     def _render(self, jobs: list[_Job]) -> Iterator[tuple[_Job, Pdf]]:
         """Render ``jobs`` in this process, or across a pool when there are enough of them."""

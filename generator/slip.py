@@ -127,10 +127,12 @@ class SlipRenderer:
         title = f"Phiếu hướng dẫn: {procedure.name} ({procedure.code})"
         return self._pdf(self.slip_html([procedure], size, title), size)
 
-    def pack(self, field: FieldInfo, size: str, *, marks: bool) -> Pdf:
-        procedures = self.catalog.in_field(field.id)
-        title = f"Gói in phiếu hướng dẫn: {field.name} (khổ {size})"
-        return self._pdf(self.slip_html(procedures, size, title), size, marks=marks)
+    def marks_sheet(self, size: str) -> bytes:
+        """An empty page of ``size`` with 3 mm bleed and crop marks, to lay slips onto for print packs."""
+        document = HTML(string="<p></p>", base_url=self.base_url, url_fetcher=self.fetcher).render(
+            stylesheets=[self._page_css(size, True)], font_config=self.fonts
+        )
+        return document.write_pdf()
 
     def poster(self, field: FieldInfo) -> Pdf:
         target = urls.absolute(self.catalog.office, urls.field(field.id), self.site_url)

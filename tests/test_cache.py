@@ -21,7 +21,12 @@ def catalog():
 
 
 def keys(pub: Publisher) -> dict[str, str]:
-    return {job.path: job.key for job in pub._plan()}
+    """Cache key of every published PDF, by its path in the site."""
+    found = {job.path: job.key for job in pub._plan() if job.path}
+    for f in pub.catalog.fields:
+        for size in pub.pack_sizes:
+            found[f"pdf/goi-in-{f.id}-{size.lower()}.pdf"] = pub.pack_key(f, size)
+    return found
 
 
 def test_parallel_output_equals_serial_byte_for_byte(
