@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, get_args
 
@@ -339,14 +340,26 @@ class Catalog:
     sources: dict[str, Path]
     """Procedure code → the YAML file it came from."""
 
+    # Lookups are indexed once, so per-page work stays constant as the catalogue grows.
+    @cached_property
+    def _by_code(self) -> dict[str, Procedure]:
+        return {p.code: p for p in self.procedures}
+
+    @cached_property
+    def _by_field(self) -> dict[str, list[Procedure]]:
+        groups: dict[str, list[Procedure]] = {f.id: [] for f in self.fields}
+        for p in self.procedures:
+            groups.setdefault(p.field, []).append(p)
+        return groups
+
     def procedure(self, code: str) -> Procedure:
-        return next(p for p in self.procedures if p.code == code)
+        return self._by_code[code]
 
     def field(self, field_id: str) -> FieldInfo:
         return next(f for f in self.fields if f.id == field_id)
 
     def in_field(self, field_id: str) -> list[Procedure]:
-        return [p for p in self.procedures if p.field == field_id]
+        return list(self._by_field.get(field_id, ()))
 
 
 def procedure_files(root: Path) -> Iterator[Path]:

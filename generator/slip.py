@@ -7,9 +7,13 @@ other file, every network scheme, and (having no redirect handler) redirects.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import logging
 import mimetypes
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -48,6 +52,35 @@ class ThemeOnlyFetcher(URLFetcher):
             raise ValueError(f"phieu chặn tải tài nguyên ngoài theme/slip: {url}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+#: Seconds one PDF may take; a pathological input (say, an enormous table) fails instead of hanging.
+TIME_LIMIT_S = 60.0
+
+
+class _Expired(BaseException):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise RenderError after ``seconds`` (needs the main thread, as in ``phieu build`` and the workers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _Expired  # a BaseException, so no `except Exception` inside WeasyPrint swallows it
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise RenderError(f"quá {seconds:g} giây: nội dung quá lớn hoặc bất thường") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def has_hb_subset() -> bool:
@@ -94,10 +127,11 @@ class SlipRenderer:
         return self._sizes[key]
 
     def _pdf(self, html: str, size: str, *, marks: bool = False) -> Pdf:
-        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-            stylesheets=[self.stylesheet, self._page_css(size, marks)], font_config=self.fonts
-        )
-        return Pdf(document.write_pdf(**PDF_OPTIONS), len(document.pages))
+        with time_limit(TIME_LIMIT_S):
+            document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                stylesheets=[self.stylesheet, self._page_css(size, marks)], font_config=self.fonts
+            )
+            return Pdf(document.write_pdf(**PDF_OPTIONS), len(document.pages))
 
     def slip_context(self, procedure: Procedure, size: str) -> dict:
         field = self.catalog.field(procedure.field)

@@ -207,3 +207,14 @@ def test_renderer_fetches_nothing_outside_the_theme(tmp_path: Path, monkeypatch:
     assert "http://example.com/x.png" in refused
     assert any(url.endswith("/pages/field.html.j2") for url in refused)
     assert connections == []
+
+
+def test_a_pathological_slip_fails_with_a_clear_message_instead_of_hanging(monkeypatch: pytest.MonkeyPatch):
+    from phieu import slip as slip_module
+
+    monkeypatch.setattr(slip_module, "TIME_LIMIT_S", 0.05)
+    catalog = load_catalog(ROOT / "procedures")
+    renderer = SlipRenderer(catalog, ROOT / "theme", site_url="https://phieu.example.vn/")
+    huge = "<table>" + "<tr><td>ô</td></tr>" * 20000 + "</table>"
+    with pytest.raises(RenderError, match="quá 0.05 giây"):
+        renderer._pdf(f"<html lang='vi'><body>{huge}</body></html>", "A5")
