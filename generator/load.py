@@ -74,7 +74,7 @@ class _FileReader:
         self.problems = problems
 
     def problem(self, line: int, col: int, message: str) -> None:
-        self.problems.append(Problem(self.shown, line, col, message))
+        self.problems.append(Problem(self.shown, line, col, _one_line(message)))
 
     def read(self) -> _Located | None:
         try:
@@ -205,6 +205,17 @@ class _FileReader:
             located.keys[(*loc, key)] = (kline, kcol)
             mapping[key] = self._convert(value_node, (*loc, key), located)
         return mapping
+
+
+def _one_line(message: str) -> str:
+    """Line breaks and control characters quoted from a value, shown as escapes.
+
+    A key or value such as ``"x\\nprocedures/a.yml:1:1: ..."`` must not print as a second,
+    fake problem: one problem is always one line.
+    """
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 def _implicit(event: yaml.Event) -> bool:

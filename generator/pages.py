@@ -59,13 +59,15 @@ def environment(theme_dir: Path) -> jinja2.Environment:
     return env
 
 
-def _document(title: str, body: str, description: str | None = None) -> str:
+def _document(title: str, body: str, description: str | None = None, *, searchable: bool = True) -> str:
     # JSON strings are valid YAML; the title is HTML-escaped because MkDocs and
     # Material print page titles into HTML without escaping them.
     meta = {"title": html.escape(title)}
     if description:
         meta["description"] = html.escape(description)
     front = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
+    if not searchable:
+        front += "\nsearch:\n  exclude: true"
     # Blank lines would end the raw HTML block early; the templates never need them.
     body = "\n".join(line for line in body.splitlines() if line.strip())
     return f"---\n{front}\n---\n\n{body}\n"
@@ -124,7 +126,8 @@ class PageRenderer:
             links={p.code: relative(here, urls.page(p.code)) for p in self.catalog.procedures},
             fields={f.id: f.name for f in self.catalog.fields},
         )
-        return GeneratedPage("tra-cuu.md", _document("Tra cứu thủ tục từ A đến Z", body))
+        # Every name is already indexed on its own page.
+        return GeneratedPage("tra-cuu.md", _document("Tra cứu thủ tục từ A đến Z", body, searchable=False))
 
     def field_list(self, from_url: str) -> str:
         """The home page's list of fields with their counts, as an HTML fragment."""

@@ -19,7 +19,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import ledger as url_ledger
@@ -28,6 +28,7 @@ from .errors import DataError, PhieuError
 from .load import Catalog, load_catalog
 from .pages import PageRenderer
 from .publish import Publisher, progress_printer
+from .safety import inside
 
 log = get_plugin_logger(__name__)
 
@@ -98,12 +99,14 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         return config
 
     def _nav(self, user_nav: list) -> list:
+        """Home, one entry per field, A–Z, then the hand-written pages.
+
+        Procedure pages are reached from their field page, the A–Z list, search or a QR code; they are
+        not listed in the sidebar, so a page's size does not grow with the catalogue.
+        """
         assert self.catalog is not None
-        sections = [
-            {html.escape(f.name): [f"f/{f.id}.md", *(f"p/{p.code}.md" for p in self.catalog.in_field(f.id))]}
-            for f in self.catalog.fields
-        ]
-        generated = [*sections, "tra-cuu.md"]
+        fields = [{html.escape(f.name): f"f/{f.id}.md"} for f in self.catalog.fields]
+        generated = [{"Thủ tục theo lĩnh vực": fields}, "tra-cuu.md"]
         if self.config.slips:
             generated.append("in-an.md")
         return [user_nav[0], *generated, *user_nav[1:]]
@@ -112,7 +115,9 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         assert self.catalog is not None and self.renderer is not None
         self.generated.clear()
         for page in self.renderer.all():
-            files.append(File.generated(config, page.src_uri, content=page.markdown))
+            inclusion = InclusionLevel.NOT_IN_NAV if page.src_uri.startswith("p/") else InclusionLevel.UNDEFINED
+            src_uri = inside(config.site_dir, page.src_uri)
+            files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
             self.generated[page.src_uri] = page.src_uri
         if self.publisher is not None:
             try:
@@ -120,7 +125,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             except PhieuError as exc:
                 raise PluginError(str(exc)) from exc
             for path, content in outputs.files.items():
-                files.append(File.generated(config, path, content=content))
+                files.append(File.generated(config, inside(config.site_dir, path), content=content))
             files.append(
                 File.generated(config, "in-an.md", content=self.publisher.printing_page(outputs))
             )
