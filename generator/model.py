@@ -14,7 +14,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic_core import PydanticCustomError
 
 #: National procedure code, e.g. ``1.001193``; provincial variants add a suffix: ``1.012753.H19``.
 CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,8})?$"
@@ -23,8 +24,27 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 #: Only plain web links may be published.
 URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"'`]*)?$"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _printable(value: str) -> str:
+    """Refuse invisible control characters: they break page front matter and the slip fonts."""
+    found = _CONTROL.search(value)
+    if found:
+        raise PydanticCustomError(
+            "control_character",
+            "chứa ký tự điều khiển không in được (U+{code}); hãy xóa ký tự này",
+            {"code": f"{ord(found.group()):04X}"},
+        )
+    return value
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_printable)
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(_printable)
+]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
 Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=500)]

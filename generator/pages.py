@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,13 +60,23 @@ def environment(theme_dir: Path) -> jinja2.Environment:
     return env
 
 
+#: Characters JSON leaves raw that a YAML reader refuses (DEL, C1 controls, non-characters) or folds
+#: as line breaks. Unreadable front matter would be rendered as Markdown, title and all.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _yaml_string(value: str) -> str:
+    """A double-quoted YAML string (JSON, with the characters above escaped) that reads back as ``value``."""
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+
+
 def _document(title: str, body: str, description: str | None = None, *, searchable: bool = True) -> str:
     # JSON strings are valid YAML; the title is HTML-escaped because MkDocs and
     # Material print page titles into HTML without escaping them.
     meta = {"title": html.escape(title)}
     if description:
         meta["description"] = html.escape(description)
-    front = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
+    front = "\n".join(f"{key}: {_yaml_string(value)}" for key, value in meta.items())
     if not searchable:
         front += "\nsearch:\n  exclude: true"
     # Blank lines would end the raw HTML block early; the templates never need them.

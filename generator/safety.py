@@ -19,12 +19,7 @@ def inside(root: str | os.PathLike[str], relative: str) -> str:
     be relative, use ``/`` only, and name a file strictly below ``root`` (after ``..`` and
     symbolic links are resolved).
     """
-    if (
-        not relative
-        or "\\" in relative
-        or "\x00" in relative
-        or PurePosixPath(relative).is_absolute()
-    ):
+    if not relative or "\\" in relative or "\x00" in relative or PurePosixPath(relative).is_absolute():
         raise RenderError(f"đường dẫn tệp đầu ra không hợp lệ: {relative!r}")
     base = Path(root).resolve()
     target = (base / relative).resolve()

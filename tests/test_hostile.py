@@ -15,7 +15,6 @@ Each case in ``tests/hostile/`` asserts its exact outcome:
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -46,7 +45,7 @@ KEYS = (
     "code, name, field, level, status, replaced_by, status_note, summary, who, agency, result, "
     "steps, channels, cases, forms, requirements, legal_basis, national_url, updated, verified, local"
 )
-P, O, F = PROC_PATH, "procedures/office.yml", "procedures/fields.yml"
+P, OFFICE, FIELDS = PROC_PATH, "procedures/office.yml", "procedures/fields.yml"
 
 #: case file → the exact problems it must produce. Line numbers count the case's comment line.
 LOCATED = {
@@ -60,8 +59,8 @@ LOCATED = {
     "procedure/url-space": [f"{P}:36:15: 'https://dichvucong.gov.vn/a b' {URL}"],
     "procedure/url-userinfo": [f"{P}:36:15: 'https://dichvucong.gov.vn@evil.example/' {URL}"],
     "procedure/url-protocol-relative": [f"{P}:36:15: '//evil.example/x' {URL}"],
-    "office/url-javascript": [f"{O}:13:11: 'javascript:alert(1)//https://phieu.example.vn/' {URL}"],
-    "office/url-data": [f"{O}:13:11: 'data:text/html,<script>alert(1)</script>' {URL}"],
+    "office/url-javascript": [f"{OFFICE}:13:11: 'javascript:alert(1)//https://phieu.example.vn/' {URL}"],
+    "office/url-data": [f"{OFFICE}:13:11: 'data:text/html,<script>alert(1)</script>' {URL}"],
     # Codes and ids become paths and URLs: nothing but the strict pattern gets through.
     "procedure/code-traversal": [f"{P}:2:7: mã thủ tục '../../etc/passwd' {CODE}"],
     "procedure/code-absolute": [f"{P}:2:7: mã thủ tục '/etc/passwd' {CODE}"],
@@ -76,9 +75,9 @@ LOCATED = {
     "procedure/form-id-absolute": [f"{P}:29:9: '/to-khai' {SLUG}"],
     "procedure/form-id-dotdot": [f"{P}:29:9: '..' {SLUG}"],
     "procedure/form-ref-slash": [f"{P}:27:15: 'a/b' {SLUG}"],
-    "fields/id-traversal": [f"{F}:5:9: '../../ho-tich' {SLUG}"],
-    "fields/id-lookalike": [f"{F}:5:9: 'hо-tich' {SLUG}"],
-    "fields/id-long": [f"{F}:5:9: 'id' quá dài (tối đa 60 ký tự)"],
+    "fields/id-traversal": [f"{FIELDS}:5:9: '../../ho-tich' {SLUG}"],
+    "fields/id-lookalike": [f"{FIELDS}:5:9: 'hо-tich' {SLUG}"],
+    "fields/id-long": [f"{FIELDS}:5:9: 'id' quá dài (tối đa 60 ký tự)"],
     # The YAML dialect: no tags (no object construction), one document, bounded nesting and text.
     "procedure/python-tag": [
         f"{P}:3:7: không dùng thẻ YAML (tag:yaml.org,2002:python/object/apply:os.system)"
@@ -91,6 +90,8 @@ LOCATED = {
     "procedure/invalid-utf8": [f"{P}:2:15: byte 0xff không hợp lệ trong UTF-8; hãy lưu tệp dạng UTF-8"],
     "procedure/bom": [f"{P}:1:1: tệp bắt đầu bằng dấu BOM; hãy lưu lại dạng UTF-8 không BOM"],
     "procedure/control-char": [f"{P}:2:15: tệp chứa ký tự điều khiển U+001B; hãy xóa ký tự này"],
+    # Written as a YAML escape, a control character gets past the reader; the model refuses it.
+    "procedure/control-escape": [f"{P}:2:7: 'name': chứa ký tự điều khiển không in được (U+007F); hãy xóa ký tự này"],
     # A quoted line break cannot forge a second problem line.
     "procedure/newline-in-key": [
         f"{P}:36:1: khóa không hợp lệ 'x\\nprocedures/office.yml:1:1: dữ liệu hợp lệ'; các khóa được dùng: {KEYS}"
@@ -157,7 +158,9 @@ def test_very_deep_nesting_is_refused_quickly(root: Path):
     write_procedure(root, edit(PROCEDURE, "  - Cha hoặc mẹ của trẻ", "  - " + "[" * deep + "x" + "]" * deep))
     found, elapsed, peak = _bounded(root)
     if load_module._Loader is getattr(yaml, "CSafeLoader", None):  # libyaml stops at 1,000 levels itself
-        expected = f"{P}:6:1003: lỗi cú pháp YAML: while increasing flow level: exceeded maximum nesting depth"
+        expected = (
+            f"{P}:6:1003: lỗi cú pháp YAML: while increasing flow level: exceeded maximum nesting depth"
+        )
     else:
         expected = f"{P}:6:19: lồng quá sâu (quá 16 cấp)"
     assert found == [expected]
@@ -166,7 +169,9 @@ def test_very_deep_nesting_is_refused_quickly(root: Path):
 
 
 def test_huge_string_is_refused(root: Path):
-    write_procedure(root, edit(PROCEDURE, "name: Đăng ký khai sinh\n", f"name: {'x' * (MAX_SCALAR_CHARS + 1)}\n"))
+    write_procedure(
+        root, edit(PROCEDURE, "name: Đăng ký khai sinh\n", f"name: {'x' * (MAX_SCALAR_CHARS + 1)}\n")
+    )
     assert problems(root) == [f"{P}:2:7: giá trị quá dài (10,001 ký tự); tối đa 10,000"]
 
 
@@ -214,7 +219,9 @@ def test_inside_refuses_a_symlink_out_of_the_output_folder(tmp_path: Path):
         inside(site, "pdf/phieu-1.001193.pdf")
 
 
-@pytest.mark.parametrize("path", ["p/1.001193.md", "pdf/phieu-1.001193.pdf", "f/ho-tich.md", "p/../tra-cuu.md"])
+@pytest.mark.parametrize(
+    "path", ["p/1.001193.md", "pdf/phieu-1.001193.pdf", "f/ho-tich.md", "p/../tra-cuu.md"]
+)
 def test_inside_accepts_paths_in_the_output_folder(tmp_path: Path, path: str):
     assert inside(tmp_path / "site", path) == path
 
@@ -389,7 +396,7 @@ def test_procedure_page_shows_every_payload_as_text(hostile_site, catalog):
     assert "{{ config }} {% include 'x' %} <!-- chú thích -->" in text
     assert "49" not in text.replace("1.000001", "")
     # Markdown syntax stayed literal: no emphasis, heading, list, attribute list or md_in_html.
-    assert "# Tiêu đề * mục <div markdown=\"1\">**md**</div> {: onclick=\"alert('attr')\" }" in words
+    assert '# Tiêu đề * mục <div markdown="1">**md**</div> {: onclick="alert(\'attr\')" }' in words
     assert "**đậm** [x](javascript:alert(1))" in text
     assert "`code` _nghiêng_" in text
     raw = (site / "p" / "1.000001" / "index.html").read_text(encoding="utf-8")
@@ -410,9 +417,9 @@ def test_other_pages_show_payloads_as_text(hostile_site, catalog):
         site / "index.html": [field.name],
         site / "in-an" / "index.html": [p.name, field.name],
     }.items():
-        text = "".join(parse(page.read_text(encoding="utf-8")).text)
+        words = " ".join("".join(parse(page.read_text(encoding="utf-8")).text).split())
         for value in values:
-            assert value in text, (page, value)
+            assert " ".join(value.split()) in words, (page, value)
 
 
 def test_search_index_holds_payloads_as_escaped_text(hostile_site, catalog):
@@ -427,7 +434,20 @@ def test_search_index_holds_payloads_as_escaped_text(hostile_site, catalog):
             markup = doc.get(key, "")
             parsed = parse(markup)
             for tag, attrs in parsed.elements:
-                assert tag in {"p", "ul", "ol", "li", "code", "pre", "strong", "em", "table", "tr", "td", "th"}
+                assert tag in {
+                    "p",
+                    "ul",
+                    "ol",
+                    "li",
+                    "code",
+                    "pre",
+                    "strong",
+                    "em",
+                    "table",
+                    "tr",
+                    "td",
+                    "th",
+                }
                 assert not attrs, (doc["location"], tag, attrs)
             everything += "".join(parsed.text) + "\n"
     p = catalog.procedures[0]
@@ -478,3 +498,31 @@ def test_nothing_is_fetched_while_building_the_hostile_site(hostile_site):
     # WeasyPrint reads the theme's stylesheet directly; anything else would go through the fetcher.
     assert all(url.startswith(assets) for url in fetched), fetched
     assert not any("evil.example" in url or "passwd" in url or url.startswith("data:") for url in fetched)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>",
+        '<meta name="description" content="&lt;img src=x onerror=alert(1)&gt;">',
+        '<a href="https://dichvucong.gov.vn/">x</a>',
+    ],
+)
+def test_the_markup_check_accepts_escaped_text(markup: str):
+    assert_no_injected_markup(markup, "sample")
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<script>alert(1)</script>",
+        "<p onclick=x>y</p>",
+        '<a href=" javascript:alert(1)">x</a>',
+        '<img src="http://evil.example/x.png">',
+        '<meta http-equiv="refresh" content="0">',
+        "<iframe src=x></iframe>",
+    ],
+)
+def test_the_markup_check_catches_markup(markup: str):
+    with pytest.raises(AssertionError):
+        assert_no_injected_markup(markup, "sample")
