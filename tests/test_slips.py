@@ -216,5 +216,5 @@ def test_a_pathological_slip_fails_with_a_clear_message_instead_of_hanging(monke
     catalog = load_catalog(ROOT / "procedures")
     renderer = SlipRenderer(catalog, ROOT / "theme", site_url="https://phieu.example.vn/")
     huge = "<table>" + "<tr><td>ô</td></tr>" * 20000 + "</table>"
-    with pytest.raises(RenderError, match="quá 0.05 giây"):
+    with pytest.raises(RenderError, match=r"quá 0\.05 giây"):
         renderer._pdf(f"<html lang='vi'><body>{huge}</body></html>", "A5")
