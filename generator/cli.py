@@ -96,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="kiểm tra dữ liệu thủ tục")
-    validate.add_argument("path", nargs="?", default="procedures", help="thư mục dữ liệu (mặc định: procedures)")
+    validate.add_argument(
+        "path", nargs="?", default="procedures", help="thư mục dữ liệu (mặc định: procedures)"
+    )
     validate.add_argument("--format", choices=["plain", "github"], default="plain")
     validate.set_defaults(run=_validate)
 

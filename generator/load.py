@@ -38,9 +38,7 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 #: Characters YAML does not allow in a stream (YAML 1.1, section 5.1).
-_NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -114,7 +112,9 @@ class _FileReader:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line, col = _byte_position(raw, exc.start)
-            self.problem(line, col, f"byte 0x{raw[exc.start]:02x} không hợp lệ trong UTF-8; hãy lưu tệp dạng UTF-8")
+            self.problem(
+                line, col, f"byte 0x{raw[exc.start]:02x} không hợp lệ trong UTF-8; hãy lưu tệp dạng UTF-8"
+            )
             return None
         text = text.replace("\r\n", "\n")
         bad = _NOT_PRINTABLE.search(text)
@@ -135,17 +135,29 @@ class _FileReader:
             for event in yaml.parse(text, Loader=_Loader):
                 mark = event.start_mark
                 if isinstance(event, yaml.AliasEvent):
-                    self.problem(mark.line + 1, mark.column + 1, f"không dùng alias (*{event.anchor}); hãy viết đầy đủ nội dung")
+                    self.problem(
+                        mark.line + 1,
+                        mark.column + 1,
+                        f"không dùng alias (*{event.anchor}); hãy viết đầy đủ nội dung",
+                    )
                     ok = False
                     continue
                 if isinstance(event, yaml.DocumentStartEvent):
                     documents += 1
                     if documents > 1:
-                        self.problem(mark.line + 1, mark.column + 1, "mỗi tệp chỉ chứa một tài liệu YAML (bỏ dòng '---' thứ hai)")
+                        self.problem(
+                            mark.line + 1,
+                            mark.column + 1,
+                            "mỗi tệp chỉ chứa một tài liệu YAML (bỏ dòng '---' thứ hai)",
+                        )
                         return False
                 if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
                     if event.anchor is not None:
-                        self.problem(mark.line + 1, mark.column + 1, f"không dùng anchor (&{event.anchor}); hãy viết đầy đủ nội dung")
+                        self.problem(
+                            mark.line + 1,
+                            mark.column + 1,
+                            f"không dùng anchor (&{event.anchor}); hãy viết đầy đủ nội dung",
+                        )
                         ok = False
                     if event.tag is not None and not _implicit(event):
                         self.problem(mark.line + 1, mark.column + 1, f"không dùng thẻ YAML ({event.tag})")
@@ -158,7 +170,11 @@ class _FileReader:
                 elif isinstance(event, yaml.CollectionEndEvent):
                     depth -= 1
                 elif isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR_CHARS:
-                    self.problem(mark.line + 1, mark.column + 1, f"giá trị quá dài ({len(event.value):,} ký tự); tối đa {MAX_SCALAR_CHARS:,}")
+                    self.problem(
+                        mark.line + 1,
+                        mark.column + 1,
+                        f"giá trị quá dài ({len(event.value):,} ký tự); tối đa {MAX_SCALAR_CHARS:,}",
+                    )
                     ok = False
         except yaml.MarkedYAMLError as exc:
             self._yaml_error(exc)
@@ -183,7 +199,9 @@ class _FileReader:
     def _convert(self, node: yaml.Node, loc: Loc, located: _Located) -> Any:
         located.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
-            if not node.style:  # plain scalar (None or "" depending on the loader): only null and true/false are not text
+            if (
+                not node.style
+            ):  # plain scalar (None or "" depending on the loader): only null and true/false are not text
                 if node.value in _NULLS:
                     return None
                 if node.value in _BOOLS:
@@ -393,7 +411,9 @@ def load_catalog(root: Path) -> Catalog:
     field_list = _load_one(root / FIELDS_FILE, FieldList, problems)
     files = list(procedure_files(root))
     if len(files) > MAX_FILES:
-        raise DataError([Problem(display_path(root), 1, 1, f"quá nhiều tệp ({len(files):,}); tối đa {MAX_FILES:,}")])
+        raise DataError(
+            [Problem(display_path(root), 1, 1, f"quá nhiều tệp ({len(files):,}); tối đa {MAX_FILES:,}")]
+        )
 
     loaded: list[tuple[Procedure, _Located, _FileReader]] = []
     for path in files:
@@ -456,23 +476,31 @@ def _check_procedures(
     for procedure, located, reader in loaded:
         if procedure.code in first_file:
             line, col = located.where(("code",))
-            reader.problem(line, col, f"mã thủ tục {procedure.code} bị trùng với tệp {first_file[procedure.code]}")
+            reader.problem(
+                line, col, f"mã thủ tục {procedure.code} bị trùng với tệp {first_file[procedure.code]}"
+            )
         else:
             first_file[procedure.code] = reader.shown
     codes = set(first_file)
 
     for p, located, reader in loaded:
+
         def report(loc: Loc, message: str, located: _Located = located, reader: _FileReader = reader) -> None:
             reader.problem(*located.where(loc), message)
 
         if reader.path.stem != p.code:
-            report(("code",), f"tên tệp phải là '{p.code}.yml' (theo mã thủ tục), không phải '{reader.path.name}'")
+            report(
+                ("code",),
+                f"tên tệp phải là '{p.code}.yml' (theo mã thủ tục), không phải '{reader.path.name}'",
+            )
         if field_ids is not None and p.field not in field_ids:
             close = difflib.get_close_matches(p.field, sorted(field_ids), n=1)
             hint = f" (có phải '{close[0]}'?)" if close else ""
             report(("field",), f"lĩnh vực '{p.field}' không có trong fields.yml{hint}")
         if p.status is Status.replaced and p.replaced_by is None:
-            report(("status",), "thủ tục được thay thế (replaced) cần khóa 'replaced_by' với mã thủ tục thay thế")
+            report(
+                ("status",), "thủ tục được thay thế (replaced) cần khóa 'replaced_by' với mã thủ tục thay thế"
+            )
         if p.replaced_by is not None:
             if p.status is not Status.replaced:
                 report(("replaced_by",), "chỉ dùng 'replaced_by' khi status là replaced")
@@ -481,7 +509,10 @@ def _check_procedures(
             elif p.replaced_by not in codes:
                 report(("replaced_by",), f"thủ tục thay thế {p.replaced_by} không có trong dữ liệu")
         if p.level == "district" and p.in_force:
-            report(("level",), "cấp huyện (district) đã bỏ từ 01/7/2025; chỉ dùng cho thủ tục đã bãi bỏ hoặc thay thế")
+            report(
+                ("level",),
+                "cấp huyện (district) đã bỏ từ 01/7/2025; chỉ dùng cho thủ tục đã bãi bỏ hoặc thay thế",
+            )
         for what, items in (("trường hợp", p.cases), ("mẫu đơn", p.forms)):
             seen: set[str] = set()
             key = "cases" if items is p.cases else "forms"
@@ -493,4 +524,7 @@ def _check_procedures(
         for ci, case in enumerate(p.cases):
             for di, doc in enumerate(case.documents):
                 if doc.form is not None and doc.form not in form_ids:
-                    report(("cases", ci, "documents", di, "form"), f"mẫu đơn '{doc.form}' không có trong mục forms")
+                    report(
+                        ("cases", ci, "documents", di, "form"),
+                        f"mẫu đơn '{doc.form}' không có trong mục forms",
+                    )

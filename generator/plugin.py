@@ -115,7 +115,9 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         assert self.catalog is not None and self.renderer is not None
         self.generated.clear()
         for page in self.renderer.all():
-            inclusion = InclusionLevel.NOT_IN_NAV if page.src_uri.startswith("p/") else InclusionLevel.UNDEFINED
+            inclusion = (
+                InclusionLevel.NOT_IN_NAV if page.src_uri.startswith("p/") else InclusionLevel.UNDEFINED
+            )
             src_uri = inside(config.site_dir, page.src_uri)
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
             self.generated[page.src_uri] = page.src_uri
@@ -126,9 +128,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 raise PluginError(str(exc)) from exc
             for path, content in outputs.files.items():
                 files.append(File.generated(config, inside(config.site_dir, path), content=content))
-            files.append(
-                File.generated(config, "in-an.md", content=self.publisher.printing_page(outputs))
-            )
+            files.append(File.generated(config, "in-an.md", content=self.publisher.printing_page(outputs)))
         pdfs = self.publisher.outputs.files if self.publisher and self.publisher.outputs else {}
         for path, content in self._redirect_files(config, pdfs).items():
             files.append(File.generated(config, path, content=content))

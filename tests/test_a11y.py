@@ -13,6 +13,7 @@ import functools
 import gzip
 import http.server
 import io
+import itertools
 import os
 import re
 import threading
@@ -182,19 +183,18 @@ def test_html_lang_is_vi(page, server):
         assert page.evaluate("document.documentElement.lang") == "vi"
 
 
-HEADINGS_JS = """() => [...document.querySelectorAll("article h1, article h2, article h3,
-    article h4, article h5, article h6")].map((h) => [Number(h.tagName[1]), h.textContent.trim()])"""
+HEADINGS_JS = """() => [...document.querySelectorAll(
+    ["h1", "h2", "h3", "h4", "h5", "h6"].map((h) => "article " + h).join(", "))]
+    .map((h) => [Number(h.tagName[1]), h.textContent.trim()])"""
 
 
-@pytest.mark.parametrize(
-    "path", ["", "f/ho-tich/", ONE_CASE, SEVERAL_CASES, ABOLISHED, "tra-cuu/", "in-an/"]
-)
+@pytest.mark.parametrize("path", ["", "f/ho-tich/", ONE_CASE, SEVERAL_CASES, ABOLISHED, "tra-cuu/", "in-an/"])
 def test_headings_in_order(page, server, path):
     page.goto(server + path)
     headings = page.evaluate(HEADINGS_JS)
     assert headings and headings[0][0] == 1, headings
     assert [level for level, _ in headings].count(1) == 1, headings
-    for (before, _), (level, text) in zip(headings, headings[1:]):
+    for (before, _), (level, text) in itertools.pairwise(headings):
         assert level <= before + 1, f"h{before} → h{level} {text!r} on /{path}"
 
 
@@ -216,7 +216,8 @@ def test_keyboard_reaches_case_tabs_and_ticks_the_checklist(page, server):
     for _ in range(250):
         page.keyboard.press("Tab")
         now = active(page)
-        if now["type"] == "radio" and now["name"].startswith("__tabbed_") and seen_tab is None:
+        in_tabs = page.evaluate("!!document.activeElement.closest('.tabbed-set')")
+        if now["type"] == "radio" and in_tabs and seen_tab is None:
             seen_tab = now
             # Arrow keys move between cases, like any radio group; the second case's list shows.
             page.keyboard.press("ArrowRight")
@@ -259,6 +260,17 @@ def test_focused_case_tab_is_visible(page, server):
     assert style["outline"] != "none" and style["width"] >= 2, style
 
 
+def test_navigation_drawer_still_opens_at_360_px(page, server):
+    """The closed drawer is hidden from the tab order, and opening it shows its links again."""
+    page.goto(server + SEVERAL_CASES)
+    link = page.locator(".md-sidebar--primary a.md-nav__link").first
+    assert not link.is_visible()
+    page.locator("label.md-header__button[for=__drawer]").click()
+    link.wait_for(state="visible")
+    link.focus()
+    assert page.evaluate("document.activeElement.classList.contains('md-nav__link')")
+
+
 # --------------------------------------------------------------------------- page weight
 
 
@@ -299,12 +311,14 @@ class Recorder:
                 with contextlib.suppress(Exception):
                     got = self.cdp.send("Network.getResponseBody", {"requestId": rid})
                     body = (
-                        base64.b64decode(got["body"])
-                        if got["base64Encoded"]
-                        else got["body"].encode("utf-8")
+                        base64.b64decode(got["body"]) if got["base64Encoded"] else got["body"].encode("utf-8")
                     )
-            headers = max(0, int(encoded) - len(body))
-            packed = headers + min(len(body), len(gzip.compress(body, 6))) if body else int(encoded)
+            if info["url"].startswith("data:"):
+                continue
+            if body and encoded >= len(body):  # transferred now: headers + body, body gzipped
+                packed = int(encoded) - len(body) + min(len(body), len(gzip.compress(body, 6)))
+            else:  # revalidated (304) or served from cache: only what crossed the wire
+                packed = int(encoded)
             raw += int(encoded)
             gz += packed
             rows.append((info["url"], int(encoded), packed))
@@ -329,17 +343,24 @@ def test_page_weight_and_lazy_search_index(browser, server):
         assert not [u for u in requested if "search_index.json" in u], requested
         assert not [u for u in requested if "/workers/search" in u], requested
 
-        rec.reset()
-        link = page.locator("a.md-footer__link--next")
-        target = link.get_attribute("href")
-        assert target and "../" in target
-        link.click()
-        page.wait_for_url(re.compile(r"/p/[^/]+/$"))
-        assert page.url != server + SEVERAL_CASES
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(300)
-        second_raw, second_gz, rows = rec.weigh()
-        print_weight("second page " + urlsplit(page.url).path, second_raw, second_gz, rows)
+        # A second page in the same session: the field index linked from the procedure's header,
+        # then a third, another procedure picked from that index. Material's instant navigation
+        # fetches only the new HTML; stylesheets and scripts are already there.
+        later = []
+        for selector in (
+            ".phieu-meta a[href*='/f/']",
+            f"article a[href*='/p/']:not([href*='{SEVERAL_CASES}'])",
+        ):
+            rec.reset()
+            before = page.url
+            page.locator(selector).first.click()
+            page.wait_for_url(lambda url, before=before: url != before)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(300)
+            raw, gz, rows = rec.weigh()
+            print_weight("next page in the session " + urlsplit(page.url).path, raw, gz, rows)
+            later.append((urlsplit(page.url).path, gz))
+        assert later[-1][0].startswith("/p/"), later
         assert not [u for u in requested if "search_index.json" in u]
 
         # Opening search is what downloads the index, and search then works.
@@ -348,7 +369,8 @@ def test_page_weight_and_lazy_search_index(browser, server):
     finally:
         context.close()
     assert first_gz <= FIRST_VISIT_BUDGET, first_gz
-    assert second_gz <= SECOND_PAGE_BUDGET, second_gz
+    for path, gz in later:
+        assert gz <= SECOND_PAGE_BUDGET, (path, gz)
 
 
 def test_search_index_gzip_size_is_reported(site: Path):
@@ -382,10 +404,14 @@ def first_contentful_paint(browser, url: str) -> float:
 
 def test_first_contentful_paint_on_slow_3g(browser, gzip_server):
     fcp = first_contentful_paint(browser, gzip_server + SEVERAL_CASES)
-    print(
-        f"\nFirst Contentful Paint, slow 3G (400 ms RTT, 400 kbit/s), gzip server: {fcp:.0f} ms"
-    )
+    print(f"\nFirst Contentful Paint, slow 3G (400 ms RTT, 400 kbit/s), gzip server: {fcp:.0f} ms")
     assert fcp < FCP_BUDGET_MS, fcp
+
+
+def test_first_contentful_paint_without_compression_is_reported(browser, server):
+    """Reported only: the bound is for a normally configured (gzip) host."""
+    fcp = first_contentful_paint(browser, server + SEVERAL_CASES)
+    print(f"\nFirst Contentful Paint, slow 3G, server without gzip: {fcp:.0f} ms (not asserted)")
 
 
 # --------------------------------------------------------------------------- zoom, narrow screens
@@ -407,9 +433,7 @@ OVERFLOW_JS = """() => {
 
 
 @pytest.mark.parametrize("path", [SEVERAL_CASES, ONE_CASE, "tra-cuu/", "in-an/"])
-@pytest.mark.parametrize(
-    "width,height,scale", [(360, 640, 1), (180, 320, 2)], ids=["360px", "360px-zoom200"]
-)
+@pytest.mark.parametrize("width,height,scale", [(360, 640, 1), (180, 320, 2)], ids=["360px", "360px-zoom200"])
 def test_no_horizontal_scroll(browser, server, path, width, height, scale):
     context, page = new_page(browser, width, height, scale)
     try:

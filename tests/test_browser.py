@@ -10,6 +10,7 @@ import unicodedata
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 MARRIAGE = "1.000894"
 BIRTH = ("1.001193", "1.004884")
@@ -48,9 +49,7 @@ def search(page, server: str, query: str) -> list[str]:
         arg=fold(query).split(),
         timeout=15_000,
     )
-    hrefs = page.eval_on_selector_all(
-        ".md-search-result__item > a", "links => links.map(a => a.href)"
-    )
+    hrefs = page.eval_on_selector_all(".md-search-result__item > a", "links => links.map(a => a.href)")
     return [urlsplit(h).path for h in hrefs]
 
 
@@ -91,17 +90,11 @@ def test_ticked_checklist_item_survives_reload(page, server):
     value = box.get_attribute("value")
     page.reload()
     again = page.locator(f"ul.phieu-checklist input[type=checkbox][value='{value}']").first
-    expect_checked(again)
+    expect(again).to_be_checked()
     # Unticking is remembered too.
     again.uncheck()
     page.reload()
     assert not page.locator(f"ul.phieu-checklist input[value='{value}']").first.is_checked()
-
-
-def expect_checked(locator) -> None:
-    from playwright.sync_api import expect
-
-    expect(locator).to_be_checked()
 
 
 @pytest.mark.parametrize("code", ["1.001193", MARRIAGE])

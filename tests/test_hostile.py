@@ -91,7 +91,9 @@ LOCATED = {
     "procedure/bom": [f"{P}:1:1: tệp bắt đầu bằng dấu BOM; hãy lưu lại dạng UTF-8 không BOM"],
     "procedure/control-char": [f"{P}:2:15: tệp chứa ký tự điều khiển U+001B; hãy xóa ký tự này"],
     # Written as a YAML escape, a control character gets past the reader; the model refuses it.
-    "procedure/control-escape": [f"{P}:2:7: 'name': chứa ký tự điều khiển không in được (U+007F); hãy xóa ký tự này"],
+    "procedure/control-escape": [
+        f"{P}:2:7: 'name': chứa ký tự điều khiển không in được (U+007F); hãy xóa ký tự này"
+    ],
     # A quoted line break cannot forge a second problem line.
     "procedure/newline-in-key": [
         f"{P}:36:1: khóa không hợp lệ 'x\\nprocedures/office.yml:1:1: dữ liệu hợp lệ'; các khóa được dùng: {KEYS}"
