@@ -68,7 +68,6 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         self.catalog: Catalog | None = None
         self.renderer: PageRenderer | None = None
         self.publisher: Publisher | None = None
-        self.generated: dict[str, str] = {}  # src_uri → procedure code or field id
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -113,14 +112,12 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.catalog is not None and self.renderer is not None
-        self.generated.clear()
         for page in self.renderer.all():
             inclusion = (
                 InclusionLevel.NOT_IN_NAV if page.src_uri.startswith("p/") else InclusionLevel.UNDEFINED
             )
             src_uri = inside(config.site_dir, page.src_uri)
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
-            self.generated[page.src_uri] = page.src_uri
         if self.publisher is not None:
             try:
                 outputs = self.publisher.render_all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -42,32 +43,26 @@ def test_parallel_output_equals_serial_byte_for_byte(
     assert serial.files == parallel.files
 
 
-def test_a_fee_edit_invalidates_its_slip_and_its_pack_only(catalog, tmp_path: Path):
-    before = keys(Publisher(catalog, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
+def invalidated_by(catalog, edited) -> set[str]:
+    """Published PDFs whose cache key changes when ``edited`` replaces the procedure with its code."""
+    changed = dataclasses.replace(
+        catalog, procedures=tuple(edited if p.code == edited.code else p for p in catalog.procedures)
+    )
+    before = keys(Publisher(catalog, ROOT / "theme", site_url=SITE))
+    after = keys(Publisher(changed, ROOT / "theme", site_url=SITE))
+    return {path for path in before if before[path] != after[path]}
+
+
+def test_a_fee_edit_invalidates_its_slip_and_its_pack_only(catalog):
     target = catalog.procedure("2.000815")
     case = target.cases[0].model_copy(update={"fee": target.cases[0].fee.model_copy(update={"amount": 3000})})
     edited = target.model_copy(update={"cases": [case, *target.cases[1:]]})
-    changed = dataclasses.replace(
-        catalog, procedures=tuple(edited if p.code == target.code else p for p in catalog.procedures)
-    )
-    after = keys(Publisher(changed, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
-    assert {path for path in before if before[path] != after[path]} == {
-        "pdf/phieu-2.000815.pdf",
-        "pdf/goi-in-chung-thuc-a5.pdf",
-    }
+    assert invalidated_by(catalog, edited) == {"pdf/phieu-2.000815.pdf", "pdf/goi-in-chung-thuc-a5.pdf"}
 
 
-def test_an_edit_that_changes_the_date_also_reprints_the_field_poster(catalog, tmp_path: Path):
-    import datetime as dt
-
-    before = keys(Publisher(catalog, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
-    target = catalog.procedure("2.000815")
-    edited = target.model_copy(update={"updated": dt.date(2030, 1, 1)})
-    changed = dataclasses.replace(
-        catalog, procedures=tuple(edited if p.code == target.code else p for p in catalog.procedures)
-    )
-    after = keys(Publisher(changed, ROOT / "theme", site_url=SITE, cache_dir=tmp_path))
-    assert {path for path in before if before[path] != after[path]} == {
+def test_an_edit_that_changes_the_date_also_reprints_the_field_poster(catalog):
+    edited = catalog.procedure("2.000815").model_copy(update={"updated": dt.date(2030, 1, 1)})
+    assert invalidated_by(catalog, edited) == {
         "pdf/phieu-2.000815.pdf",
         "pdf/goi-in-chung-thuc-a5.pdf",
         "pdf/ap-phich-chung-thuc.pdf",
