@@ -70,9 +70,10 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum, frame):
+        # Python swallows exceptions raised in finalisers and garbage-collector callbacks, so the
+        # timer is re-armed: if this raise is lost, the next one lands in ordinary code.
+        signal.setitimer(signal.ITIMER_REAL, 0.02)
         if frame is not None and frame.f_code.co_name == "__del__":
-            # Python swallows exceptions raised in finalisers: try again just after this one.
-            signal.setitimer(signal.ITIMER_REAL, 0.01)
             return
         raise _Expired  # a BaseException, so no `except Exception` inside WeasyPrint swallows it
 
