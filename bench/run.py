@@ -32,12 +32,14 @@ ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764374400", "CI": "1"}
 
 def run(args: list[str], cwd: Path) -> tuple[float, int]:
     """Run a command; return (seconds, peak RSS in MiB of the process or its largest child)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(args)}\n{process.stderr.read().decode()[-3000:]}")
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a full pipe would block the build
+        start = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            log.seek(0)
+            raise SystemExit(f"failed: {' '.join(args)}\n{log.read().decode()[-3000:]}")
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(usage.ru_maxrss, children) // 1024
 

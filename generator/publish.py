@@ -308,15 +308,16 @@ class Publisher:
             if self.progress:
                 self.progress(len(done), len(jobs), len(jobs) - len(missing))
         outputs = Outputs()
+        long_slips = [
+            job.spec[1] for job in jobs if job.kind == "slip" and job.path and done[job.key][0].pages > 1
+        ]
+        if long_slips:
+            shown = ", ".join(long_slips[:10]) + (" …" if len(long_slips) > 10 else "")
+            self.log.info(
+                "%d phiếu dài hơn một trang (tiếp sang trang sau, đánh số trang): %s", len(long_slips), shown
+            )
         for job in jobs:
             pdf, reused = done[job.key]
-            if job.kind == "slip" and job.path and pdf.pages > 1:
-                self.log.info(
-                    "Phiếu %s dài %d trang khổ %s (trang sau là phần tiếp theo)",
-                    job.spec[1],
-                    pdf.pages,
-                    job.size,
-                )
             if job.path:
                 outputs.artifacts.append(
                     Artifact(
