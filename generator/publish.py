@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, RectangleObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    IndirectObject,
+    NameObject,
+    RectangleObject,
+    TextStringObject,
+)
 
 from . import __version__, text, urls
 from .errors import PhieuError
@@ -163,27 +170,56 @@ def _render_in_worker(spec: tuple) -> Pdf:
     return _render_spec(_worker_renderer, spec)
 
 
-def assemble_pack(slips: list[bytes], sheet: bytes | None, title: str) -> Pdf:
-    """Concatenate slip PDFs; with a marks sheet, lay each page onto it (bleed and crop marks around the trim)."""
+BLEED_PT = 3 / 25.4 * 72
+MARK_GAP_PT = 1 / 25.4 * 72
+
+
+def _crop_marks(width: float, height: float) -> bytes:
+    """PDF operators drawing crop marks in the bleed, on the extensions of the trim edges."""
+    b, g = BLEED_PT, MARK_GAP_PT
+    lines = []
+    for x, sx in ((0.0, -1), (width, 1)):
+        for y, sy in ((0.0, -1), (height, 1)):
+            lines.append(f"{x + sx * g:.3f} {y:.3f} m {x + sx * b:.3f} {y:.3f} l S")
+            lines.append(f"{x:.3f} {y + sy * g:.3f} m {x:.3f} {y + sy * b:.3f} l S")
+    return ("q 0 G 0.25 w [] 0 d\n" + "\n".join(lines) + "\nQ\n").encode()
+
+
+def assemble_pack(slips: list[bytes], marks: bool, title: str) -> Pdf:
+    """Concatenate slip PDFs; with ``marks``, grow each page by 3 mm of bleed and draw crop marks.
+
+    The slip's own content stream is kept as is (no re-layout, no resource merging): the sheet only
+    gains a larger MediaBox/BleedBox, a TrimBox at the slip's size and a stream with the marks.
+    """
     writer = PdfWriter()
-    marks = PdfReader(io.BytesIO(sheet)).pages[0] if sheet else None
+    wrap: tuple[IndirectObject, IndirectObject] | None = None
     for content in slips:
-        for page in PdfReader(io.BytesIO(content)).pages:
-            if marks is None:
-                writer.add_page(page)
+        for source in PdfReader(io.BytesIO(content)).pages:
+            page = writer.add_page(source)
+            if not marks:
                 continue
-            box = RectangleObject(marks.mediabox)
-            target = writer.add_blank_page(float(box.width), float(box.height))
-            target.mediabox = box
-            target.bleedbox = box
-            target.trimbox = RectangleObject(page.mediabox)
-            target.merge_page(marks)
-            target.merge_page(page)
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            sheet = RectangleObject([-BLEED_PT, -BLEED_PT, width + BLEED_PT, height + BLEED_PT])
+            page.trimbox = RectangleObject([0, 0, width, height])
+            page.mediabox = sheet
+            page.bleedbox = sheet
+            if wrap is None:
+                wrap = (_stream(writer, b"q\n"), _stream(writer, b"\nQ\n"))
+            contents = page["/Contents"].get_object()
+            original = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+            marks_stream = _stream(writer, _crop_marks(width, height))
+            page[NameObject("/Contents")] = ArrayObject([wrap[0], *original, wrap[1], marks_stream])
     writer.add_metadata({"/Title": title, "/Producer": "phieu"})
     writer._root_object[NameObject("/Lang")] = TextStringObject("vi")
     out = io.BytesIO()
     writer.write(out)
     return Pdf(out.getvalue(), len(writer.pages))
+
+
+def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream)
 
 
 def progress_printer() -> Callable[[int, int, int], None] | None:
@@ -332,7 +368,6 @@ class Publisher:
     def _packs(self, done: dict[str, tuple[Pdf, bool]]) -> list[Artifact]:
         """Per-field packs: the field's slips laid onto sheets with bleed and crop marks (pypdf, no re-layout)."""
         packs = []
-        sheets: dict[str, bytes] = {}
         for f in self.catalog.fields:
             procedures = self.catalog.in_field(f.id)
             if not procedures:
@@ -343,11 +378,9 @@ class Publisher:
                 pdf = self.cache.get(key)
                 reused = pdf is not None
                 if pdf is None:
-                    if self.pack_marks and size not in sheets:
-                        sheets[size] = self.renderer.marks_sheet(size)
                     slips = [done[self.slip_key(p, size)][0].content for p in procedures]
                     title = f"Gói in phiếu hướng dẫn: {f.name} (khổ {size})"
-                    pdf = assemble_pack(slips, sheets.get(size), title)
+                    pdf = assemble_pack(slips, self.pack_marks, title)
                     self.cache.put(key, pdf)
                 packs.append(
                     Artifact(

@@ -120,21 +120,17 @@ class SlipRenderer:
         self.stylesheet = CSS(
             filename=str(self.assets / "slip.css"), font_config=self.fonts, url_fetcher=self.fetcher
         )
-        self._sizes: dict[tuple[str, bool], CSS] = {}
+        self._sizes: dict[str, CSS] = {}
 
-    def _page_css(self, size: str, marks: bool) -> CSS:
-        key = (size, marks)
-        if key not in self._sizes:
-            extra = "marks: crop cross; bleed: 3mm;" if marks else ""
-            self._sizes[key] = CSS(
-                string=f"@page {{ size: {size} portrait; {extra} }}", font_config=self.fonts
-            )
-        return self._sizes[key]
+    def _page_css(self, size: str) -> CSS:
+        if size not in self._sizes:
+            self._sizes[size] = CSS(string=f"@page {{ size: {size} portrait; }}", font_config=self.fonts)
+        return self._sizes[size]
 
-    def _pdf(self, html: str, size: str, *, marks: bool = False) -> Pdf:
+    def _pdf(self, html: str, size: str) -> Pdf:
         with time_limit(TIME_LIMIT_S):
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet, self._page_css(size, marks)], font_config=self.fonts
+                stylesheets=[self.stylesheet, self._page_css(size)], font_config=self.fonts
             )
             return Pdf(document.write_pdf(**PDF_OPTIONS), len(document.pages))
 
@@ -165,13 +161,6 @@ class SlipRenderer:
     def slip(self, procedure: Procedure, size: str) -> Pdf:
         title = f"Phiếu hướng dẫn: {procedure.name} ({procedure.code})"
         return self._pdf(self.slip_html([procedure], size, title), size)
-
-    def marks_sheet(self, size: str) -> bytes:
-        """An empty page of ``size`` with 3 mm bleed and crop marks, to lay slips onto for print packs."""
-        document = HTML(string="<p></p>", base_url=self.base_url, url_fetcher=self.fetcher).render(
-            stylesheets=[self._page_css(size, True)], font_config=self.fonts
-        )
-        return document.write_pdf()
 
     def poster(self, field: FieldInfo) -> Pdf:
         target = urls.absolute(self.catalog.office, urls.field(field.id), self.site_url)

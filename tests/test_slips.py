@@ -129,6 +129,17 @@ def test_print_packs_hold_every_slip_of_their_field(site: Path):
             (A5_PT[0] + 2 * bleed, A5_PT[1] + 2 * bleed), abs=0.5
         )
         assert [float(v) for v in trim] == pytest.approx([0, 0, *A5_PT], abs=0.5)
+    # The crop marks are really drawn: dark pixels in the bleed, on the extension of the trim edge.
+    document = pypdfium2.PdfDocument(str(site / "pdf" / "goi-in-ho-tich-a5.pdf"))
+    image = document[0].render(scale=300 / 72).to_pil().convert("L")
+    document.close()
+    bleed_px = round(3 / 25.4 * 300)
+    mark = [image.getpixel((x, y)) for x in range(2, bleed_px - 6) for y in range(bleed_px - 2, bleed_px + 3)]
+    assert min(mark) < 128
+    blank = [
+        image.getpixel((x, y)) for x in range(2, bleed_px - 6) for y in range(bleed_px + 10, bleed_px + 20)
+    ]
+    assert min(blank) > 200
 
 
 def test_printing_page_lists_packs_with_checksums(site: Path, manifest: dict):
