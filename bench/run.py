@@ -132,8 +132,9 @@ def main() -> None:
             print(f"run {r + 1}/{args.runs} done", file=sys.stderr)
         site = Path(tmp) / "run0" / "site"
         manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
-        page = site / manifest["procedures"][0]["page"]
-        index = site / "search" / "search_index.json"
+        # Sizes are read now: the temporary folder is gone after this block.
+        page_bytes = (site / manifest["procedures"][0]["page"]).stat().st_size
+        index_bytes = (site / "search" / "search_index.json").stat().st_size
         site_bytes = size(site)
         project_s, naive_s, count = slip_stage(corpus, args.slip_sample or args.n)
 
@@ -148,7 +149,7 @@ def main() -> None:
         f"{naive_s / project_s:.2f}× faster | |"
     )
     print(
-        f"\npage HTML {page.stat().st_size / 1024:.1f} KiB · search index {index.stat().st_size / 1024:.0f} KiB · "
+        f"\npage HTML {page_bytes / 1024:.1f} KiB · search index {index_bytes / 1024:.0f} KiB · "
         f"site {site_bytes / 2**20:.0f} MiB"
     )
 
