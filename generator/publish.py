@@ -170,6 +170,9 @@ def _render_in_worker(spec: tuple) -> Pdf:
     return _render_spec(_worker_renderer, spec)
 
 
+#: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
+RENDER_REVISION = 2
+
 BLEED_PT = 3 / 25.4 * 72
 MARK_GAP_PT = 1 / 25.4 * 72
 
@@ -284,7 +287,13 @@ class Publisher:
         return self._renderer
 
     def _common(self) -> tuple:
-        return (__version__, self._templates, self.site_url, self.catalog.office.model_dump(mode="json"))
+        return (
+            __version__,
+            RENDER_REVISION,
+            self._templates,
+            self.site_url,
+            self.catalog.office.model_dump(mode="json"),
+        )
 
     def _record(self, p: Procedure) -> dict:
         return p.model_dump(mode="json")
