@@ -171,7 +171,7 @@ def _render_in_worker(spec: tuple) -> Pdf:
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
-RENDER_REVISION = 2
+RENDER_REVISION = 3
 
 BLEED_PT = 3 / 25.4 * 72
 MARK_GAP_PT = 1 / 25.4 * 72

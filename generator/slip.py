@@ -166,7 +166,10 @@ class SlipRenderer:
         target = urls.absolute(self.catalog.office, urls.field(field.id), self.site_url)
         qr = make_qr(target)
         check_print_width(qr, POSTER_QR_MM, "A4")
-        procedures = [p for p in self.catalog.in_field(field.id) if p.in_force]
+        procedures = sorted(
+            (p for p in self.catalog.in_field(field.id) if p.in_force),
+            key=lambda p: (text.fold(p.name), p.code),
+        )
         html = self.env.get_template("poster.html.j2").render(
             field=field,
             procedures=procedures,
