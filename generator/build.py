@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from mkdocs.exceptions import Abort, MkDocsException
+from mkdocs.exceptions import MkDocsException
 
 log = logging.getLogger("phieu")
 
@@ -29,7 +29,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
         config = load_config(str(config_file), site_dir=str(staging), strict=strict)
         build(config)
         _swap(staging, target)
-    except (MkDocsException, Abort, KeyboardInterrupt) as exc:
+    except (MkDocsException, KeyboardInterrupt) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         message = str(exc) if not isinstance(exc, KeyboardInterrupt) else "đã dừng"
         print(f"phieu: dựng trang thất bại: {message}", file=sys.stderr)

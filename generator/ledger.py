@@ -342,8 +342,7 @@ def redirect_files(
         )
         if urls.poster(new) in pdfs:
             out[urls.poster(old)] = pdfs[urls.poster(new)]
-        prefix = f"pdf/goi-in-{new}-"
-        for path, content in pdfs.items():
-            if path.startswith(prefix):
-                out[f"pdf/goi-in-{old}-{path.removeprefix(prefix)}"] = content
+        for size in urls.PAPER_SIZES:
+            if urls.pack(new, size) in pdfs:
+                out[urls.pack(old, size)] = pdfs[urls.pack(new, size)]
     return out

@@ -284,10 +284,6 @@ class Office(_Record):
     site_url: Url
     """Địa chỉ gốc của trang web công khai (mã QR trỏ về đây)."""
 
-    @property
-    def base_url(self) -> str:
-        return self.site_url.rstrip("/") + "/"
-
 
 def code_is_valid(code: str) -> bool:
     return re.fullmatch(CODE_PATTERN, code) is not None

@@ -99,6 +99,7 @@ class PageRenderer:
     def procedure(self, procedure: Procedure) -> GeneratedPage:
         here = urls.page(procedure.code)
         replacement = self.catalog.procedure(procedure.replaced_by) if procedure.replaced_by else None
+        version = self.version(procedure)
         body = self.env.get_template("procedure.html.j2").render(
             p=procedure,
             office=self.catalog.office,
@@ -107,8 +108,8 @@ class PageRenderer:
             replacement=replacement,
             replacement_url=replacement and relative(here, urls.page(replacement.code)),
             slip_url=relative(here, urls.slip(procedure.code)),
-            version=self.version(procedure),
-            storage_key=f"phieu:{procedure.code}:{self.version(procedure)}",
+            version=version,
+            storage_key=f"phieu:{procedure.code}:{version}",
             short_url=urls.absolute(self.catalog.office, here, self.site_url),
         )
         return GeneratedPage(f"p/{procedure.code}.md", _document(procedure.name, body, procedure.summary))

@@ -42,9 +42,9 @@ class PhieuConfig(Config):
     """Folder holding ``pages/`` and ``slip/`` templates."""
     slips = opt.Type(bool, default=True)
     """Render PDF slips, posters and packs (off only for benchmarks of the bare site)."""
-    slip_size = opt.Choice(("A5", "A4", "A6"), default="A5")
+    slip_size = opt.Choice(urls.PAPER_SIZES, default="A5")
     """Paper size of the individual slips."""
-    pack_sizes = opt.ListOfItems(opt.Choice(("A5", "A4", "A6")), default=["A5"])
+    pack_sizes = opt.ListOfItems(opt.Choice(urls.PAPER_SIZES), default=["A5"])
     """Sizes of the per-field print packs."""
     pack_marks = opt.Type(bool, default=True)
     """Add crop marks and 3 mm bleed to print packs."""

@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
@@ -37,6 +38,7 @@ from . import __version__, text, urls
 from .errors import PhieuError
 from .load import Catalog
 from .model import FieldInfo, Procedure
+from .pages import relative
 from .slip import Pdf, SlipRenderer, has_hb_subset, render_error
 
 
@@ -57,7 +59,7 @@ class Artifact:
     reused: bool
     """Taken from the cache instead of rendered."""
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
 
@@ -70,8 +72,8 @@ class Outputs:
     def files(self) -> dict[str, bytes]:
         return {a.path: a.content for a in self.artifacts}
 
-    def by_path(self, path: str) -> Artifact:
-        return next(a for a in self.artifacts if a.path == path)
+    def by_path(self) -> dict[str, Artifact]:
+        return {a.path: a for a in self.artifacts}
 
     @property
     def rendered(self) -> int:
@@ -369,12 +371,13 @@ class Publisher:
                         job.path, job.kind, job.title, pdf.content, pdf.pages, job.size, job.updated, reused
                     )
                 )
-        outputs.artifacts.extend(self._packs(done))
+        slips = {job.spec[1:]: done[job.key][0] for job in jobs if job.kind == "slip"}
+        outputs.artifacts.extend(self._packs(slips))
         self.log.info("PDF: %d tạo mới, %d dùng lại từ bộ nhớ đệm", outputs.rendered, outputs.reused)
         self.outputs = outputs
         return outputs
 
-    def _packs(self, done: dict[str, tuple[Pdf, bool]]) -> list[Artifact]:
+    def _packs(self, slips: dict[tuple[str, str], Pdf]) -> list[Artifact]:
         """Per-field packs: the field's slips laid onto sheets with bleed and crop marks (pypdf, no re-layout)."""
         packs = []
         for f in self.catalog.fields:
@@ -387,9 +390,9 @@ class Publisher:
                 pdf = self.cache.get(key)
                 reused = pdf is not None
                 if pdf is None:
-                    slips = [done[self.slip_key(p, size)][0].content for p in procedures]
                     title = f"Gói in phiếu hướng dẫn: {f.name} (khổ {size})"
-                    pdf = assemble_pack(slips, self.pack_marks, title)
+                    contents = [slips[(p.code, size)].content for p in procedures]
+                    pdf = assemble_pack(contents, self.pack_marks, title)
                     self.cache.put(key, pdf)
                 packs.append(
                     Artifact(
@@ -429,7 +432,6 @@ class Publisher:
     def printing_page(self, outputs: Outputs) -> str:
         """Markdown for the "for printing offices" page."""
         here = urls.PRINTING
-        from .pages import relative
 
         def row(a: Artifact) -> str:
             link = relative(here, a.path)
@@ -469,8 +471,9 @@ class Publisher:
         assert self.outputs is not None
         office = self.catalog.office
         entries = []
+        by_path = self.outputs.by_path()
         for p in self.catalog.procedures:
-            slip = self.outputs.by_path(urls.slip(p.code))
+            slip = by_path[urls.slip(p.code)]
             target = urls.absolute(office, urls.page(p.code), self.site_url)
             field = self.catalog.field(p.field)
             entries.append(

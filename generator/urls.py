@@ -31,6 +31,9 @@ def pack(field_id: str, size: str) -> str:
     return f"pdf/goi-in-{field_id}-{size.lower()}.pdf"
 
 
+#: Paper sizes a slip or pack can be published in (each size has its own pack URL).
+PAPER_SIZES = ("A5", "A4", "A6")
+
 AZ = "tra-cuu/"
 PRINTING = "in-an/"
 

@@ -154,3 +154,16 @@ def test_ledger_is_append_only_and_resolves_pages_and_files(tmp_path: Path) -> N
     assert ledger.missing_urls(["/p/../../etc/passwd", "/p/1.000001"], site) == ["/p/../../etc/passwd"]
     shutil.rmtree(site / "pdf")
     assert ledger.missing_urls(ledger.read_ledger(path), site, pdfs=False) == ["/p/9.999999/"]
+
+
+def test_a_renamed_field_keeps_only_its_own_pack_urls():
+    # Field "ho" renamed to "ho-moi", next to an unrelated field "ho-moi-tich": only ho-moi's packs
+    # stand in for the old ho packs, although "goi-in-ho-moi-" is a prefix of the other field's pack.
+    redirects = ledger.Redirects(fields={"ho": "ho-moi"})
+    pdfs = {
+        "pdf/goi-in-ho-moi-a5.pdf": b"own pack",
+        "pdf/goi-in-ho-moi-tich-a5.pdf": b"other field's pack",
+    }
+    files = ledger.redirect_files(redirects, "https://phieu.example.vn/", pdfs)
+    packs = {path: content for path, content in files.items() if path.startswith("pdf/goi-in-")}
+    assert packs == {"pdf/goi-in-ho-a5.pdf": b"own pack"}
