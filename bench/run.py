@@ -85,7 +85,7 @@ def main():
         pub = Publisher(catalog, theme, site_url=site, cache_dir=Path(cache))
         jobs = [j for j in pub._plan() if j.kind == "slip"]
         start = time.perf_counter()
-        list(pub._render(jobs))
+        list(pub._execute(jobs, {{}}))
         project = time.perf_counter() - start
     renderer = SlipRenderer(catalog, theme, site_url=site)  # only to build the same HTML
     css = str(theme / "slip" / "slip.css")

@@ -278,16 +278,13 @@ def check_redirects(redirects: Redirects, catalog: Catalog) -> list[Problem]:
     return problems
 
 
-def site_redirects(path: Path, catalog: Catalog, site_url: str, pdfs: dict[str, bytes]) -> dict:
-    """Load and check ``redirects.yml`` against the catalog; return the files to add to the site.
-
-    Raises :class:`DataError` listing every problem.
-    """
+def checked_redirects(path: Path, catalog: Catalog) -> Redirects:
+    """Load ``redirects.yml`` and check it against the catalog; raise :class:`DataError` listing every problem."""
     redirects = load_redirects(path)
     problems = check_redirects(redirects, catalog)
     if problems:
         raise DataError(problems)
-    return redirect_files(redirects, site_url, pdfs)
+    return redirects
 
 
 def _resolve(mapping: dict[str, str], old: str) -> str:
@@ -316,30 +313,36 @@ def redirect_page(from_path: str, to_path: str, site_url: str, title: str) -> st
     )
 
 
-def redirect_files(
-    redirects: Redirects, site_url: str, pdfs: dict[str, bytes] | None = None
-) -> dict[str, str | bytes]:
-    """Files to add to the site for the declared renames: site path → content.
-
-    Pages become redirect pages; each old PDF path gets a copy of the new PDF
-    (when ``pdfs``, the published PDFs by site path, has it).
-    """
-    pdfs = pdfs or {}
-    out: dict[str, str | bytes] = {}
+def redirect_pages(redirects: Redirects, site_url: str) -> dict[str, str]:
+    """A redirect page at each renamed procedure's and field's old URL: site path → HTML."""
+    out: dict[str, str] = {}
     for old in sorted(redirects.procedures):
         new = _resolve(redirects.procedures, old)
         old_url, new_url = urls.page(old), urls.page(new)
         out[old_url + "index.html"] = redirect_page(
             old_url, new_url, site_url, f"Thủ tục mã {old} nay có mã {new}"
         )
-        if urls.slip(new) in pdfs:
-            out[urls.slip(old)] = pdfs[urls.slip(new)]
     for old in sorted(redirects.fields):
         new = _resolve(redirects.fields, old)
         old_url, new_url = urls.field(old), urls.field(new)
         out[old_url + "index.html"] = redirect_page(
             old_url, new_url, site_url, f"Lĩnh vực '{old}' nay có mã '{new}'"
         )
+    return out
+
+
+def redirect_pdfs(redirects: Redirects, pdfs: dict[str, bytes]) -> dict[str, bytes]:
+    """PDFs cannot redirect: each old slip, poster and pack URL gets a copy of the new PDF.
+
+    ``pdfs`` are the published PDFs by site path.
+    """
+    out: dict[str, bytes] = {}
+    for old in sorted(redirects.procedures):
+        new = _resolve(redirects.procedures, old)
+        if urls.slip(new) in pdfs:
+            out[urls.slip(old)] = pdfs[urls.slip(new)]
+    for old in sorted(redirects.fields):
+        new = _resolve(redirects.fields, old)
         if urls.poster(new) in pdfs:
             out[urls.poster(old)] = pdfs[urls.poster(new)]
         for size in urls.PAPER_SIZES:

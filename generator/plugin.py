@@ -27,7 +27,7 @@ from . import text, urls
 from .errors import DataError, PhieuError
 from .load import Catalog, load_catalog
 from .pages import PageRenderer
-from .publish import Publisher, progress_printer
+from .publish import Outputs, Publisher, progress_printer
 from .safety import inside
 
 log = get_plugin_logger(__name__)
@@ -68,6 +68,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         self.catalog: Catalog | None = None
         self.renderer: PageRenderer | None = None
         self.publisher: Publisher | None = None
+        self.redirects: url_ledger.Redirects | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -118,29 +119,47 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             )
             src_uri = inside(config.site_dir, page.src_uri)
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
+        self.redirects = self._load_redirects(config)
+        for path, content in url_ledger.redirect_pages(self.redirects, config.site_url).items():
+            files.append(File.generated(config, inside(config.site_dir, path), content=content))
         if self.publisher is not None:
             try:
-                outputs = self.publisher.render_all()
+                self.publisher.start()  # PDFs are made while MkDocs builds the pages
             except PhieuError as exc:
                 raise PluginError(str(exc)) from exc
-            for path, content in outputs.files.items():
-                files.append(File.generated(config, inside(config.site_dir, path), content=content))
-            files.append(File.generated(config, "in-an.md", content=self.publisher.printing_page(outputs)))
-        pdfs = self.publisher.outputs.files if self.publisher and self.publisher.outputs else {}
-        for path, content in self._redirect_files(config, pdfs).items():
-            files.append(File.generated(config, path, content=content))
+            # Last in the list, so it is built last and waits the least for the PDFs.
+            files.append(File.generated(config, "in-an.md", content=self.publisher.printing_page()))
         return files
 
     def _project_file(self, config: MkDocsConfig, name: str) -> Path:
         return Path(config.config_file_path).parent / name
 
-    def _redirect_files(self, config: MkDocsConfig, pdfs: dict[str, bytes]) -> dict:
+    def _load_redirects(self, config: MkDocsConfig) -> url_ledger.Redirects:
         assert self.catalog is not None
         path = self._project_file(config, self.config.redirects)
         try:
-            return url_ledger.site_redirects(path, self.catalog, config.site_url, pdfs)
+            return url_ledger.checked_redirects(path, self.catalog)
         except DataError as exc:
             raise PluginError(f"Tệp chuyển hướng có lỗi:\n{exc}") from exc
+
+    def _pdfs(self) -> Outputs:
+        assert self.publisher is not None
+        try:
+            return self.publisher.result()
+        except PhieuError as exc:
+            raise PluginError(str(exc)) from exc
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if self.publisher is not None and page.file.src_uri == "in-an.md":
+            try:
+                return self.publisher.printing_tables(output, self._pdfs())
+            except PhieuError as exc:
+                raise PluginError(str(exc)) from exc
+        return output
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.publisher is not None:
+            self.publisher.cancel()
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if FIELDS_PLACEHOLDER in markdown and self.renderer is not None:
@@ -174,6 +193,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         if index_path.is_file():
             _add_folded_terms(index_path, self.catalog, self.renderer)
         if self.publisher is not None:
+            self._write_pdfs(config)
             self.publisher.write_manifest(Path(config.site_dir))
         ledger_path = self._project_file(config, self.config.ledger)
         listed = url_ledger.read_ledger(ledger_path)
@@ -181,6 +201,17 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         missing = url_ledger.missing_urls(listed, site_dir, pdfs=self.publisher is not None)
         if missing:
             raise PluginError(url_ledger.missing_message(missing, ledger_path))
+
+    def _write_pdfs(self, config: MkDocsConfig) -> None:
+        """Write every PDF into the site, plus a copy of each renamed procedure's slip at its old URL."""
+        assert self.redirects is not None
+        pdfs = self._pdfs().files
+        files = {**pdfs, **url_ledger.redirect_pdfs(self.redirects, pdfs)}
+        site_dir = Path(config.site_dir)
+        for path, content in files.items():
+            target = site_dir / inside(site_dir, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
 
 
 def _add_folded_terms(index_path: Path, catalog: Catalog, renderer: PageRenderer) -> None:

@@ -18,8 +18,10 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -35,7 +37,7 @@ from pypdf.generic import (
 )
 
 from . import __version__, text, urls
-from .errors import PhieuError
+from .errors import PhieuError, RenderError
 from .load import Catalog
 from .model import FieldInfo, Procedure
 from .pages import relative
@@ -136,13 +138,15 @@ PARALLEL_MIN_JOBS = 32
 class _Job:
     key: str
     spec: tuple
-    """What to render: ("slip", code, size) or ("poster", field)."""
+    """What to make: ("slip", code, size), ("poster", field) or ("pack", field, size)."""
     path: str | None
     """Where it is published; None for slips rendered only to go into a pack of another size."""
     kind: str
     title: str
     size: str
     updated: dt.date | None
+    needs: tuple[str, ...] = ()
+    """Cache keys of the slips a pack is assembled from, in order."""
 
 
 def _render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
@@ -155,7 +159,7 @@ def _render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
     except PhieuError:
         raise
     except Exception as exc:
-        what = {"slip": "phiếu", "poster": "áp phích", "pack": "gói in"}[kind]
+        what = {"slip": "phiếu", "poster": "áp phích"}[kind]
         raise render_error(f"{what} {' '.join(map(str, args[:2]))}", exc) from exc
 
 
@@ -173,7 +177,7 @@ def _render_in_worker(spec: tuple) -> Pdf:
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
-RENDER_REVISION = 3
+RENDER_REVISION = 4
 
 BLEED_PT = 3 / 25.4 * 72
 MARK_GAP_PT = 1 / 25.4 * 72
@@ -241,6 +245,10 @@ def progress_printer() -> Callable[[int, int, int], None] | None:
     return show
 
 
+def _table_slot(kind: str) -> str:
+    return f"<!-- phieu:bang-{kind} -->"
+
+
 def _digest(*parts: object) -> str:
     payload = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -279,6 +287,9 @@ class Publisher:
             *((p.name, p.read_bytes().hex()) for p in sorted((theme_dir / "slip").iterdir()) if p.is_file())
         )
         self.outputs: Outputs | None = None
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._stop = threading.Event()
 
     @property
     def renderer(self) -> SlipRenderer:
@@ -313,124 +324,208 @@ class Publisher:
         return _digest("poster", *self._common(), f.model_dump(mode="json"), listed)
 
     def _plan(self) -> list[_Job]:
-        """Every PDF rendered by WeasyPrint, with its cache key; packs are assembled from slips."""
+        """Every PDF with its cache key: slips and posters rendered by WeasyPrint, packs assembled from slips."""
         jobs: list[_Job] = []
+        slip_keys: dict[tuple[str, str], str] = {}
         for size in dict.fromkeys((self.slip_size, *self.pack_sizes)):
             published = size == self.slip_size
             for p in self.catalog.procedures:
+                key = slip_keys[(p.code, size)] = self.slip_key(p, size)
                 path = urls.slip(p.code) if published else None
-                jobs.append(
-                    _Job(
-                        self.slip_key(p, size), ("slip", p.code, size), path, "slip", p.name, size, p.updated
-                    )
-                )
+                jobs.append(_Job(key, ("slip", p.code, size), path, "slip", p.name, size, p.updated))
         for f in self.catalog.fields:
-            updated = max((p.updated for p in self.catalog.in_field(f.id)), default=None)
+            procedures = self.catalog.in_field(f.id)
+            updated = max((p.updated for p in procedures), default=None)
+            title = f"Áp phích {f.name}"
             jobs.append(
-                _Job(
-                    self.poster_key(f),
-                    ("poster", f.id),
-                    urls.poster(f.id),
-                    "poster",
-                    f"Áp phích {f.name}",
-                    "A4",
-                    updated,
-                )
+                _Job(self.poster_key(f), ("poster", f.id), urls.poster(f.id), "poster", title, "A4", updated)
             )
+            if not procedures:
+                continue
+            for size in self.pack_sizes:
+                needs = tuple(slip_keys[(p.code, size)] for p in procedures)
+                pack = _Job(
+                    self.pack_key(f, size),
+                    ("pack", f.id, size),
+                    urls.pack(f.id, size),
+                    "pack",
+                    f"Gói in {f.name}",
+                    size,
+                    updated,
+                    needs,
+                )
+                jobs.append(pack)
         return jobs
 
-    def render_all(self) -> Outputs:
+    def start(self) -> None:
+        """Look up the cache, then make what is missing.
+
+        A batch big enough for the process pool is made on a background thread, so MkDocs builds the
+        pages meanwhile; a small one is made here, where the per-PDF time limit can run (it needs the
+        main thread). :meth:`result` waits for the outcome.
+        """
         jobs = self._plan()
-        done: dict[str, tuple[Pdf, bool]] = {}
+        pdfs: dict[str, Pdf] = {}
         for job in jobs:
             cached = self.cache.get(job.key)
             if cached is not None:
-                done[job.key] = (cached, True)
-        missing = [job for job in jobs if job.key not in done]
+                pdfs[job.key] = cached
+        missing = [job for job in jobs if job.key not in pdfs]
+        if self._workers_for(missing) <= 1:
+            self._finish(jobs, pdfs, missing)
+            return
+
+        def run() -> None:
+            try:
+                self._finish(jobs, pdfs, missing)
+            except BaseException as exc:  # handed to the thread that calls result()
+                self._failure = exc
+
+        self._thread = threading.Thread(target=run, name="phieu-pdf", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Outputs:
+        """Every published PDF, once made; raises what making them raised."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._failure is not None:
+            raise self._failure
+        assert self.outputs is not None, "start() was not called"
+        return self.outputs
+
+    def cancel(self) -> None:
+        """Stop handing out work (the build failed elsewhere); jobs already running finish."""
+        self._stop.set()
+
+    def render_all(self) -> Outputs:
+        self.start()
+        return self.result()
+
+    def _finish(self, jobs: list[_Job], pdfs: dict[str, Pdf], missing: list[_Job]) -> None:
+        reused = set(pdfs)
         if self.progress:
-            self.progress(len(done), len(jobs), len(done))
-        for job, pdf in self._render(missing):
+            self.progress(len(pdfs), len(jobs), len(reused))
+        for job, pdf in self._execute(missing, pdfs):
             self.cache.put(job.key, pdf)
-            done[job.key] = (pdf, False)
             if self.progress:
-                self.progress(len(done), len(jobs), len(jobs) - len(missing))
-        outputs = Outputs()
+                self.progress(len(pdfs), len(jobs), len(reused))
         long_slips = [
-            job.spec[1] for job in jobs if job.kind == "slip" and job.path and done[job.key][0].pages > 1
+            job.spec[1] for job in jobs if job.kind == "slip" and job.path and pdfs[job.key].pages > 1
         ]
         if long_slips:
             shown = ", ".join(long_slips[:10]) + (" …" if len(long_slips) > 10 else "")
             self.log.info(
                 "%d phiếu dài hơn một trang (tiếp sang trang sau, đánh số trang): %s", len(long_slips), shown
             )
-        for job in jobs:
-            pdf, reused = done[job.key]
-            if job.path:
-                outputs.artifacts.append(
-                    Artifact(
-                        job.path, job.kind, job.title, pdf.content, pdf.pages, job.size, job.updated, reused
+        outputs = Outputs()
+        for kind in ("slip", "poster", "pack"):
+            for job in jobs:
+                if job.kind == kind and job.path:
+                    pdf = pdfs[job.key]
+                    outputs.artifacts.append(
+                        Artifact(
+                            job.path,
+                            kind,
+                            job.title,
+                            pdf.content,
+                            pdf.pages,
+                            job.size,
+                            job.updated,
+                            job.key in reused,
+                        )
                     )
-                )
-        slips = {job.spec[1:]: done[job.key][0] for job in jobs if job.kind == "slip"}
-        outputs.artifacts.extend(self._packs(slips))
         self.log.info("PDF: %d tạo mới, %d dùng lại từ bộ nhớ đệm", outputs.rendered, outputs.reused)
         self.outputs = outputs
-        return outputs
 
-    def _packs(self, slips: dict[tuple[str, str], Pdf]) -> list[Artifact]:
-        """Per-field packs: the field's slips laid onto sheets with bleed and crop marks (pypdf, no re-layout)."""
-        packs = []
-        for f in self.catalog.fields:
-            procedures = self.catalog.in_field(f.id)
-            if not procedures:
-                continue
-            updated = max(p.updated for p in procedures)
-            for size in self.pack_sizes:
-                key = self.pack_key(f, size)
-                pdf = self.cache.get(key)
-                reused = pdf is not None
-                if pdf is None:
-                    title = f"Gói in phiếu hướng dẫn: {f.name} (khổ {size})"
-                    contents = [slips[(p.code, size)].content for p in procedures]
-                    pdf = assemble_pack(contents, self.pack_marks, title)
-                    self.cache.put(key, pdf)
-                packs.append(
-                    Artifact(
-                        urls.pack(f.id, size),
-                        "pack",
-                        f"Gói in {f.name}",
-                        pdf.content,
-                        pdf.pages,
-                        size,
-                        updated,
-                        reused,
-                    )
-                )
-        return packs
+    def _workers_for(self, jobs: list[_Job]) -> int:
+        return min(self.workers, max(1, len(jobs) // PARALLEL_MIN_JOBS))
 
-    def _render(self, jobs: list[_Job]) -> Iterator[tuple[_Job, Pdf]]:
-        """Render ``jobs`` in this process, or across a pool when there are enough of them."""
-        workers = min(self.workers, max(1, len(jobs) // PARALLEL_MIN_JOBS))
+    def _pack_args(self, job: _Job, pdfs: dict[str, Pdf]) -> tuple[list[bytes], bool, str]:
+        _, name, size = job.spec
+        title = f"Gói in phiếu hướng dẫn: {self.catalog.field(name).name} (khổ {size})"
+        return [pdfs[key].content for key in job.needs], self.pack_marks, title
+
+    def _execute(self, jobs: list[_Job], pdfs: dict[str, Pdf]) -> Iterator[tuple[_Job, Pdf]]:
+        """Make ``jobs``, adding each result to ``pdfs`` as it comes; a pack waits for its slips.
+
+        Small batches are made here; larger ones across a process pool, packs included, with only a
+        few jobs in flight so that an interrupted or failed build stops within seconds.
+        """
+        workers = self._workers_for(jobs)
         if workers <= 1:
-            for job in jobs:
-                yield job, _render_spec(self.renderer, job.spec)
+            for job in sorted(jobs, key=lambda j: j.kind == "pack"):  # packs after the slips they need
+                if self._stop.is_set():
+                    raise RenderError("đã dừng")
+                if job.kind == "pack":
+                    pdf = assemble_pack(*self._pack_args(job, pdfs))
+                else:
+                    pdf = _render_spec(self.renderer, job.spec)
+                pdfs[job.key] = pdf
+                yield job, pdf
             return
         if not has_hb_subset():
             self.log.warning(HB_SUBSET_MISSING)
+        queue = deque(
+            sorted(jobs, key=lambda j: j.kind != "poster")
+        )  # posters are the longest: start them first
+        waiting = [job for job in queue if job.needs]
+        queue = deque(job for job in queue if not job.needs)
         context = multiprocessing.get_context("spawn")  # no fork: WeasyPrint and fontconfig hold state
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             workers,
             mp_context=context,
             initializer=_init_worker,
             initargs=(self.catalog, self.theme_dir, self.site_url),
-        ) as pool:
-            chunk = max(1, min(16, len(jobs) // (workers * 4)))
-            yield from zip(
-                jobs, pool.map(_render_in_worker, [job.spec for job in jobs], chunksize=chunk), strict=True
-            )
+        )
+        running: dict[Future, _Job] = {}
+        try:
+            while queue or running or waiting:
+                if self._stop.is_set():
+                    raise RenderError("đã dừng")
+                for pack in [job for job in waiting if all(key in pdfs for key in job.needs)]:
+                    waiting.remove(pack)
+                    queue.appendleft(pack)  # a ready pack goes first: it frees its slips' memory sooner
+                while queue and len(running) < 2 * workers:
+                    job = queue.popleft()
+                    if job.kind == "pack":
+                        future = pool.submit(assemble_pack, *self._pack_args(job, pdfs))
+                    else:
+                        future = pool.submit(_render_in_worker, job.spec)
+                    running[future] = job
+                if not running:  # pragma: no cover - a pack whose slips were never planned
+                    raise RenderError(f"gói in {waiting[0].spec[1]} thiếu phiếu")
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    job = running.pop(future)
+                    pdf = future.result()
+                    pdfs[job.key] = pdf
+                    yield job, pdf
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    def printing_page(self, outputs: Outputs) -> str:
-        """Markdown for the "for printing offices" page."""
+    def printing_page(self) -> str:
+        """Markdown for the "for printing offices" page; its tables are filled in by :meth:`printing_tables`.
+
+        The tables need every PDF's checksum, so they are added to the finished HTML: MkDocs builds the
+        other pages while the PDFs are being made.
+        """
+        marks = "có dấu cắt và lề xén 3 mm" if self.pack_marks else "không có dấu cắt"
+        parts = [
+            '<h1 id="tieu-de">Dành cho nhà in</h1>',
+            f"<p>Mỗi lĩnh vực có một gói in gồm tất cả phiếu của lĩnh vực ({marks}), một áp phích khổ A4 "
+            "và từng phiếu riêng lẻ. So mã SHA-256 để biết tệp nào đã thay đổi.</p>",
+            '<h2 id="goi-in">Gói in theo lĩnh vực</h2>',
+            _table_slot("pack"),
+            '<h2 id="ap-phich">Áp phích lĩnh vực (A4)</h2>',
+            _table_slot("poster"),
+            '<h2 id="phieu">Từng phiếu</h2>',
+            _table_slot("slip"),
+        ]
+        return '---\ntitle: "Dành cho nhà in"\n---\n\n' + "\n\n".join(parts) + "\n"
+
+    def printing_tables(self, page_html: str, outputs: Outputs) -> str:
+        """Put the tables of packs, posters and slips into the built printing page."""
         here = urls.PRINTING
 
         def row(a: Artifact) -> str:
@@ -446,26 +541,15 @@ class Publisher:
             '<div class="phieu-table-wrap"><table><thead><tr><th scope="col">Tệp</th><th scope="col">Khổ</th>'
             '<th scope="col">Số trang</th><th scope="col">Thay đổi</th><th scope="col">SHA-256</th></tr></thead><tbody>'
         )
-        tail = "</tbody></table></div>"
-        marks = "có dấu cắt và lề xén 3 mm" if self.pack_marks else "không có dấu cắt"
-        parts = [
-            '<h1 id="tieu-de">Dành cho nhà in</h1>',
-            f"<p>Mỗi lĩnh vực có một gói in gồm tất cả phiếu của lĩnh vực ({marks}), một áp phích khổ A4 "
-            "và từng phiếu riêng lẻ. So mã SHA-256 để biết tệp nào đã thay đổi.</p>",
-            '<h2 id="goi-in">Gói in theo lĩnh vực</h2>',
-            head,
-            *(row(a) for a in outputs.artifacts if a.kind == "pack"),
-            tail,
-            '<h2 id="ap-phich">Áp phích lĩnh vực (A4)</h2>',
-            head,
-            *(row(a) for a in outputs.artifacts if a.kind == "poster"),
-            tail,
-            '<h2 id="phieu">Từng phiếu</h2>',
-            head,
-            *(row(a) for a in outputs.artifacts if a.kind == "slip"),
-            tail,
-        ]
-        return '---\ntitle: "Dành cho nhà in"\n---\n\n' + "\n".join(parts) + "\n"
+        for kind in ("pack", "poster", "slip"):
+            rows = "".join(row(a) for a in outputs.artifacts if a.kind == kind)
+            slot = _table_slot(kind)
+            if slot not in page_html:
+                raise RenderError(
+                    f"trang in ấn thiếu chỗ cho bảng {kind}: giao diện đã bỏ mất nội dung trang"
+                )
+            page_html = page_html.replace(slot, head + rows + "</tbody></table></div>", 1)
+        return page_html
 
     def manifest(self) -> dict:
         assert self.outputs is not None

@@ -56,13 +56,26 @@ def make_qr(data: str, *, error_correction: str = ERROR_CORRECTION) -> QrCode:
     size = len(matrix)
     if size != code.modules_count + 2 * QUIET_ZONE:  # pragma: no cover - library contract
         raise RenderError("mã QR thiếu vùng trắng 4 mô-đun")
-    path = "".join(f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
+    path = "".join(f"M{x} {y}h{n}v1h-{n}z" for y, row in enumerate(matrix) for x, n in _dark_runs(row))
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'shape-rendering="crispEdges" role="img" aria-label="Mã QR">'
         f'<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>'
     )
     return QrCode(data, code.version, error_correction, code.modules_count, svg)
+
+
+def _dark_runs(row: list[bool]) -> list[tuple[int, int]]:
+    """(start, length) of each horizontal run of dark modules: one rectangle per run keeps the path short."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for x, dark in enumerate([*row, False]):
+        if dark and start is None:
+            start = x
+        elif not dark and start is not None:
+            runs.append((start, x - start))
+            start = None
+    return runs
 
 
 def check_print_width(qr: QrCode, width_mm: float, paper: str) -> None:

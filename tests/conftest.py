@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import os
 import shutil
@@ -26,6 +27,24 @@ def copy_project(dest: Path, procedures: Path | None = None) -> Path:
         shutil.copytree(ROOT / name, dest / name)
     shutil.copytree(procedures or ROOT / "procedures", dest / "procedures")
     return dest
+
+
+def use_plugin_options(project: Path, **options: object) -> None:
+    """Give the phieu plugin options in a project copy's mkdocs.yml."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    lines = "".join(f"\n      {name}: {value}" for name, value in options.items())
+    assert "  - phieu\n" in text
+    config.write_text(text.replace("  - phieu\n", f"  - phieu:{lines}\n", 1), encoding="utf-8")
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, by relative path."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def build(project: Path, **env: str) -> int:

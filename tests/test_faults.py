@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import socket
 from pathlib import Path
 
 import pytest
+from phieu import publish
 from phieu import slip as slip_module
 
-from tests.conftest import build, copy_project
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.conftest import build, copy_project, tree_digest, use_plugin_options
 
 
 @pytest.fixture
@@ -50,6 +42,22 @@ def test_slip_stage_failure_leaves_site_unchanged(
     assert "không tạo được phiếu 1.001193 A5: MemoryError: disk full, simulated" in caplog.text
     assert "site không thay đổi" in err, err
     assert not list(built.glob(".site-new-*"))  # no staging folder left behind
+
+
+def test_failure_in_the_background_pool_fails_the_build_and_keeps_the_site(
+    built: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    # Big catalogues render in a process pool while MkDocs builds pages; a failure there must still
+    # fail the build, promptly and with its message, and leave the published site as it was.
+    monkeypatch.setattr(publish, "PARALLEL_MIN_JOBS", 1)
+    before = tree_digest(built / "site")
+    use_plugin_options(built, workers=2)
+    template = built / "theme" / "slip" / "slip.html.j2"
+    template.write_text(template.read_text(encoding="utf-8").replace("<body>", "<body>{{ khong_co }}", 1))
+    assert build(built) == 1
+    assert tree_digest(built / "site") == before
+    assert "'khong_co' is undefined" in caplog.text
+    assert not list(built.glob(".site-new-*"))
 
 
 def test_bad_data_fails_before_anything_is_written(built: Path, caplog: pytest.LogCaptureFixture):
