@@ -130,7 +130,8 @@ def _atomic_write(path: Path, content: bytes) -> None:
 HB_SUBSET_MISSING = (
     "Thiếu libharfbuzz-subset0: tạo PDF chậm hơn nhiều (cài: apt-get install libharfbuzz-subset0)"
 )
-#: Below this many PDFs per worker, starting processes costs more than it saves.
+#: A site with fewer procedures makes its PDFs in-process: its pages build too fast to hide the start-up
+#: of a worker process. Larger sites use one worker per this many PDFs to make, up to one per CPU.
 PARALLEL_MIN_JOBS = 32
 
 
@@ -360,9 +361,9 @@ class Publisher:
     def start(self) -> None:
         """Look up the cache, then make what is missing.
 
-        A batch big enough for the process pool is made on a background thread, so MkDocs builds the
-        pages meanwhile; a small one is made here, where the per-PDF time limit can run (it needs the
-        main thread). :meth:`result` waits for the outcome.
+        For a large site they are made by worker processes driven from a background thread, so MkDocs
+        builds the pages meanwhile; a small site's are made here, in the main thread, which the per-PDF
+        time limit needs (workers run it in their own main thread). :meth:`result` waits for the outcome.
         """
         jobs = self._plan()
         pdfs: dict[str, Pdf] = {}
@@ -371,7 +372,7 @@ class Publisher:
             if cached is not None:
                 pdfs[job.key] = cached
         missing = [job for job in jobs if job.key not in pdfs]
-        if self._workers_for(missing) <= 1:
+        if not self._pool_size(missing):
             self._finish(jobs, pdfs, missing)
             return
 
@@ -438,8 +439,11 @@ class Publisher:
         self.log.info("PDF: %d tạo mới, %d dùng lại từ bộ nhớ đệm", outputs.rendered, outputs.reused)
         self.outputs = outputs
 
-    def _workers_for(self, jobs: list[_Job]) -> int:
-        return min(self.workers, max(1, len(jobs) // PARALLEL_MIN_JOBS))
+    def _pool_size(self, jobs: list[_Job]) -> int:
+        """Worker processes for ``jobs``; 0 means in this process."""
+        if not jobs or self.workers <= 1 or len(self.catalog.procedures) < PARALLEL_MIN_JOBS:
+            return 0
+        return min(self.workers, -(-len(jobs) // PARALLEL_MIN_JOBS))
 
     def _pack_args(self, job: _Job, pdfs: dict[str, Pdf]) -> tuple[list[bytes], bool, str]:
         _, name, size = job.spec
@@ -449,11 +453,11 @@ class Publisher:
     def _execute(self, jobs: list[_Job], pdfs: dict[str, Pdf]) -> Iterator[tuple[_Job, Pdf]]:
         """Make ``jobs``, adding each result to ``pdfs`` as it comes; a pack waits for its slips.
 
-        Small batches are made here; larger ones across a process pool, packs included, with only a
-        few jobs in flight so that an interrupted or failed build stops within seconds.
+        A small site's are made here; a larger site's across a process pool, packs included, with only
+        a few jobs in flight so that an interrupted or failed build stops within seconds.
         """
-        workers = self._workers_for(jobs)
-        if workers <= 1:
+        workers = self._pool_size(jobs)
+        if not workers:
             for job in sorted(jobs, key=lambda j: j.kind == "pack"):  # packs after the slips they need
                 if self._stop.is_set():
                     raise RenderError("đã dừng")
