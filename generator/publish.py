@@ -164,17 +164,41 @@ def _render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
         raise render_error(f"{what} {' '.join(map(str, args[:2]))}", exc) from exc
 
 
+class _Warnings(logging.Handler):
+    """Collects WeasyPrint's warnings in a worker process, to be logged by the build (so --strict sees them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def take(self) -> list[str]:
+        messages, self.messages = self.messages, []
+        return messages
+
+
 _worker_renderer: SlipRenderer | None = None
+_worker_warnings = _Warnings()
 
 
 def _init_worker(catalog: Catalog, theme_dir: Path, site_url: str) -> None:
     global _worker_renderer
-    _worker_renderer = SlipRenderer(catalog, theme_dir, site_url=site_url)
+    for name in ("weasyprint", "weasyprint.progress"):
+        logger = logging.getLogger(name)
+        logger.addHandler(_worker_warnings)
+        logger.propagate = False
+    _worker_renderer = SlipRenderer(catalog, theme_dir, site_url=site_url)  # parsing the CSS may warn
 
 
-def _render_in_worker(spec: tuple) -> Pdf:
+def _render_in_worker(spec: tuple) -> tuple[Pdf, list[str]]:
     assert _worker_renderer is not None
-    return _render_spec(_worker_renderer, spec)
+    return _render_spec(_worker_renderer, spec), _worker_warnings.take()
+
+
+def _assemble_in_worker(slips: list[bytes], marks: bool, title: str) -> tuple[Pdf, list[str]]:
+    return assemble_pack(slips, marks, title), []
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
@@ -493,7 +517,7 @@ class Publisher:
                 while queue and len(running) < 2 * workers:
                     job = queue.popleft()
                     if job.kind == "pack":
-                        future = pool.submit(assemble_pack, *self._pack_args(job, pdfs))
+                        future = pool.submit(_assemble_in_worker, *self._pack_args(job, pdfs))
                     else:
                         future = pool.submit(_render_in_worker, job.spec)
                     running[future] = job
@@ -502,7 +526,9 @@ class Publisher:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     job = running.pop(future)
-                    pdf = future.result()
+                    pdf, warnings = future.result()
+                    for message in warnings:
+                        self.log.warning("WeasyPrint: %s", message)
                     pdfs[job.key] = pdf
                     yield job, pdf
         finally:

@@ -60,6 +60,21 @@ def test_failure_in_the_background_pool_fails_the_build_and_keeps_the_site(
     assert not list(built.glob(".site-new-*"))
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_weasyprint_warnings_fail_the_strict_build_in_process_and_in_the_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, workers: int
+):
+    monkeypatch.setattr(publish, "PARALLEL_MIN_JOBS", 1)
+    project = copy_project(tmp_path / "project")
+    use_plugin_options(project, workers=workers)
+    css = project / "theme" / "slip" / "slip.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.slip { khong-co: 1mm; }\n", encoding="utf-8")
+    assert build(project) == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("WeasyPrint: Ignored `khong-co: 1mm`" in m for m in warnings), warnings
+    assert not (project / "site").exists()
+
+
 def test_bad_data_fails_before_anything_is_written(built: Path, caplog: pytest.LogCaptureFixture):
     before = tree_digest(built / "site")
     path = built / "procedures" / "ho-tich" / "1.001193.yml"
