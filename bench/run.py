@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -30,18 +29,23 @@ PYTHON = sys.executable
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764374400", "CI": "1"}
 
 
-def tree_rss_kib(root: int) -> int:
-    """Resident memory of a process and all its descendants now (worker processes included), in KiB."""
+def tree_pss_kib(root: int) -> int:
+    """Memory of a process and all its descendants now (worker processes included), in KiB.
+
+    Proportional set size: a page shared by several processes is counted once in all.
+    """
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-        except OSError:  # the process ended meanwhile
+            ppid = next(line for line in status.read_text().splitlines() if line.startswith("PPid:"))
+            rollup = (status.parent / "smaps_rollup").read_text()
+        except (OSError, StopIteration):  # the process ended meanwhile, or is a kernel thread
             continue
         pid = int(status.parent.name)
-        parents[pid] = int(fields["PPid"])
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        parents[pid] = int(ppid.split()[1])
+        pss = next((line for line in rollup.splitlines() if line.startswith("Pss:")), "Pss: 0 kB")
+        rss[pid] = int(pss.split()[1])
     total = 0
     for pid in rss:
         walk = pid
@@ -53,7 +57,7 @@ def tree_rss_kib(root: int) -> int:
 
 
 def run(args: list[str], cwd: Path) -> tuple[float, int, int]:
-    """Run a command; return (seconds, peak RSS in MiB of its largest process, peak MiB of all its processes)."""
+    """Run a command; return (seconds, peak RSS in MiB of its largest process, peak PSS MiB of all together)."""
     with tempfile.TemporaryFile() as log:  # a file, not a pipe: a full pipe would block the build
         start = time.perf_counter()
         process = subprocess.Popen(args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
@@ -62,14 +66,14 @@ def run(args: list[str], cwd: Path) -> tuple[float, int, int]:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            peak_tree = max(peak_tree, tree_rss_kib(process.pid))
+            peak_tree = max(peak_tree, tree_pss_kib(process.pid))
             time.sleep(0.25)
         seconds = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
             log.seek(0)
             raise SystemExit(f"failed: {' '.join(args)}\n{log.read().decode()[-3000:]}")
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(usage.ru_maxrss, children) // 1024, peak_tree // 1024
+    # wait4's ru_maxrss is the largest of this process and its descendants, for this command only.
+    return seconds, usage.ru_maxrss // 1024, peak_tree // 1024
 
 
 def project(base: Path, corpus: Path) -> Path:
@@ -169,7 +173,7 @@ def main() -> None:
     bare = statistics.median(t for t, _, _ in rows["bare"])
     print(f"\nphieu benchmark: N = {args.n} procedures, {os.cpu_count()} CPUs, median of {args.runs} runs\n")
     print(
-        "| row | median s | vs bare | peak RSS MiB, largest process | peak RSS MiB, all processes |\n"
+        "| row | median s | vs bare | peak RSS MiB, largest process | peak PSS MiB, all processes |\n"
         "|---|---:|---:|---:|---:|"
     )
     for name, samples in rows.items():

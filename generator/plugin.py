@@ -1,9 +1,11 @@
 """The MkDocs plugin: a thin adapter from MkDocs events to the phieu core.
 
 It loads the catalog in ``on_config`` (so bad data stops the build before
-anything is written), injects generated pages and PDFs with
-``File.generated`` in ``on_files``, and adds folded search terms after the
-search plugin has written its index.
+anything is written) and injects generated pages with ``File.generated`` in
+``on_files``, where it also starts making the PDFs: on a large site they are
+made in worker processes while MkDocs builds the pages. The PDFs, the
+printing page's tables and the manifest are written once they are ready, and
+folded search terms are added after the search plugin has written its index.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -112,6 +114,12 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         return [user_nav[0], *generated, *user_nav[1:]]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        try:
+            return self._add_files(files, config)
+        except PhieuError as exc:
+            raise PluginError(str(exc)) from exc
+
+    def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.catalog is not None and self.renderer is not None
         for page in self.renderer.all():
             inclusion = (
@@ -123,10 +131,14 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         for path, content in url_ledger.redirect_pages(self.redirects, config.site_url).items():
             files.append(File.generated(config, inside(config.site_dir, path), content=content))
         if self.publisher is not None:
-            try:
-                self.publisher.start()  # PDFs are made while MkDocs builds the pages
-            except PhieuError as exc:
-                raise PluginError(str(exc)) from exc
+            written = {f.dest_uri for f in files}
+            clash = [path for path in self.publisher.planned if path in written]
+            if clash:
+                raise PluginError(
+                    f"docs/ có tệp trùng đường dẫn với PDF do phieu tạo: {', '.join(clash[:5])}; "
+                    "đổi tên hoặc chuyển các tệp đó"
+                )
+            self.publisher.start()  # on a large site, PDFs are made while MkDocs builds the pages
             # Last in the list, so it is built last and waits the least for the PDFs.
             files.append(File.generated(config, "in-an.md", content=self.publisher.printing_page()))
         return files
@@ -149,7 +161,15 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         except PhieuError as exc:
             raise PluginError(str(exc)) from exc
 
+    def _check_pdfs(self) -> None:
+        if self.publisher is not None:
+            try:
+                self.publisher.check()
+            except PhieuError as exc:
+                raise PluginError(str(exc)) from exc
+
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        self._check_pdfs()
         if self.publisher is not None and page.file.src_uri == "in-an.md":
             try:
                 return self.publisher.printing_tables(output, self._pdfs())
@@ -162,6 +182,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             self.publisher.cancel()
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self._check_pdfs()  # a failure in the background stops the build now, not after every page
         if FIELDS_PLACEHOLDER in markdown and self.renderer is not None:
             markdown = markdown.replace(FIELDS_PLACEHOLDER, self.renderer.field_list(page.url))
         return markdown
@@ -186,15 +207,21 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         server.watch(self.config.theme_dir)
         return server
 
+    @event_priority(100)  # before other plugins look at the finished site
+    def _write_print_files(self, *, config: MkDocsConfig) -> None:
+        if self.publisher is not None:
+            try:
+                self._write_pdfs(config)
+            except PhieuError as exc:
+                raise PluginError(str(exc)) from exc
+            self.publisher.write_manifest(Path(config.site_dir))
+
     @event_priority(-100)  # after the search plugin has written its index
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _finish_site(self, *, config: MkDocsConfig) -> None:
         assert self.catalog is not None and self.renderer is not None
         index_path = Path(config.site_dir) / "search" / "search_index.json"
         if index_path.is_file():
             _add_folded_terms(index_path, self.catalog, self.renderer)
-        if self.publisher is not None:
-            self._write_pdfs(config)
-            self.publisher.write_manifest(Path(config.site_dir))
         ledger_path = self._project_file(config, self.config.ledger)
         listed = url_ledger.read_ledger(ledger_path)
         site_dir = Path(config.site_dir)
@@ -202,8 +229,10 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         if missing:
             raise PluginError(url_ledger.missing_message(missing, ledger_path))
 
+    on_post_build = CombinedEvent(_write_print_files, _finish_site)
+
     def _write_pdfs(self, config: MkDocsConfig) -> None:
-        """Write every PDF into the site, plus a copy of each renamed procedure's slip at its old URL."""
+        """Write every PDF into the site, plus copies at the old URLs of renamed procedures and fields."""
         assert self.redirects is not None
         pdfs = self._pdfs().files
         files = {**pdfs, **url_ledger.redirect_pdfs(self.redirects, pdfs)}

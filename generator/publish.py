@@ -8,6 +8,7 @@ its bytes still match the checksum written next to it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import html
@@ -22,6 +23,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -179,22 +181,45 @@ class _Warnings(logging.Handler):
         return messages
 
 
+WEASYPRINT_LOGGERS = ("weasyprint", "weasyprint.progress")
+
+
+@contextlib.contextmanager
+def _collect_warnings() -> Iterator[_Warnings]:
+    """Also collect WeasyPrint's warnings here (the plugin logs them): a PDF that warned is not cached."""
+    collector = _Warnings()
+    loggers = [logging.getLogger(name) for name in WEASYPRINT_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        for logger in loggers:
+            logger.removeHandler(collector)
+
+
 _worker_renderer: SlipRenderer | None = None
 _worker_warnings = _Warnings()
 
 
 def _init_worker(catalog: Catalog, theme_dir: Path, site_url: str) -> None:
     global _worker_renderer
-    for name in ("weasyprint", "weasyprint.progress"):
+    for name in WEASYPRINT_LOGGERS:
         logger = logging.getLogger(name)
         logger.addHandler(_worker_warnings)
         logger.propagate = False
-    _worker_renderer = SlipRenderer(catalog, theme_dir, site_url=site_url)  # parsing the CSS may warn
+    # Parsing the CSS may warn: those warnings come back with this worker's first PDF.
+    _worker_renderer = SlipRenderer(catalog, theme_dir, site_url=site_url)
 
 
 def _render_in_worker(spec: tuple) -> tuple[Pdf, list[str]]:
     assert _worker_renderer is not None
-    return _render_spec(_worker_renderer, spec), _worker_warnings.take()
+    try:
+        pdf = _render_spec(_worker_renderer, spec)
+    except BaseException:
+        _worker_warnings.take()  # the error is what gets reported; its warnings must not go to the next PDF
+        raise
+    return pdf, _worker_warnings.take()
 
 
 def _assemble_in_worker(slips: list[bytes], marks: bool, title: str) -> tuple[Pdf, list[str]]:
@@ -382,14 +407,24 @@ class Publisher:
                 jobs.append(pack)
         return jobs
 
+    @cached_property
+    def _jobs(self) -> list[_Job]:
+        return self._plan()
+
+    @property
+    def planned(self) -> list[str]:
+        """Site path of every PDF to publish."""
+        return [job.path for job in self._jobs if job.path]
+
     def start(self) -> None:
         """Look up the cache, then make what is missing.
 
         For a large site they are made by worker processes driven from a background thread, so MkDocs
-        builds the pages meanwhile; a small site's are made here, in the main thread, which the per-PDF
-        time limit needs (workers run it in their own main thread). :meth:`result` waits for the outcome.
+        builds the pages meanwhile; a small site's are made here, in the calling thread (the per-PDF time
+        limit works only in a main thread: the build's, or each worker's). :meth:`result` waits for the
+        outcome; :meth:`check` raises a failure early.
         """
-        jobs = self._plan()
+        jobs = self._jobs
         pdfs: dict[str, Pdf] = {}
         for job in jobs:
             cached = self.cache.get(job.key)
@@ -403,7 +438,7 @@ class Publisher:
         def run() -> None:
             try:
                 self._finish(jobs, pdfs, missing)
-            except BaseException as exc:  # handed to the thread that calls result()
+            except BaseException as exc:  # handed to the thread that calls result() or check()
                 self._failure = exc
 
         self._thread = threading.Thread(target=run, name="phieu-pdf", daemon=True)
@@ -412,12 +447,20 @@ class Publisher:
     def result(self) -> Outputs:
         """Every published PDF, once made; raises what making them raised."""
         if self._thread is not None:
-            self._thread.join()
+            try:
+                self._thread.join()
+            except BaseException:  # Ctrl-C while waiting
+                self.cancel()
+                raise
             self._thread = None
-        if self._failure is not None:
-            raise self._failure
+        self.check()
         assert self.outputs is not None, "start() was not called"
         return self.outputs
+
+    def check(self) -> None:
+        """Raise now if making the PDFs has already failed (without waiting for the rest)."""
+        if self._failure is not None:
+            raise self._failure
 
     def cancel(self) -> None:
         """Stop handing out work (the build failed elsewhere); jobs already running finish."""
@@ -431,8 +474,12 @@ class Publisher:
         reused = set(pdfs)
         if self.progress:
             self.progress(len(pdfs), len(jobs), len(reused))
-        for job, pdf in self._execute(missing, pdfs):
-            self.cache.put(job.key, pdf)
+        for job, pdf, warned in self._execute(missing, pdfs):
+            if not warned:  # a PDF that warned is made again next time, so --strict keeps seeing it
+                try:
+                    self.cache.put(job.key, pdf)
+                except OSError as exc:
+                    raise RenderError(f"không ghi được bộ nhớ đệm PDF {self.cache.root}: {exc}") from exc
             if self.progress:
                 self.progress(len(pdfs), len(jobs), len(reused))
         long_slips = [
@@ -474,23 +521,25 @@ class Publisher:
         title = f"Gói in phiếu hướng dẫn: {self.catalog.field(name).name} (khổ {size})"
         return [pdfs[key].content for key in job.needs], self.pack_marks, title
 
-    def _execute(self, jobs: list[_Job], pdfs: dict[str, Pdf]) -> Iterator[tuple[_Job, Pdf]]:
+    def _execute(self, jobs: list[_Job], pdfs: dict[str, Pdf]) -> Iterator[tuple[_Job, Pdf, bool]]:
         """Make ``jobs``, adding each result to ``pdfs`` as it comes; a pack waits for its slips.
 
-        A small site's are made here; a larger site's across a process pool, packs included, with only
-        a few jobs in flight so that an interrupted or failed build stops within seconds.
+        Yields (job, PDF, whether WeasyPrint warned). A small site's PDFs are made here; a larger site's
+        across a process pool, packs included, with only a few jobs in flight, so that a failed or
+        cancelled build stops once the jobs already running finish.
         """
         workers = self._pool_size(jobs)
         if not workers:
-            for job in sorted(jobs, key=lambda j: j.kind == "pack"):  # packs after the slips they need
-                if self._stop.is_set():
-                    raise RenderError("đã dừng")
-                if job.kind == "pack":
-                    pdf = assemble_pack(*self._pack_args(job, pdfs))
-                else:
-                    pdf = _render_spec(self.renderer, job.spec)
-                pdfs[job.key] = pdf
-                yield job, pdf
+            with _collect_warnings() as warnings:
+                for job in sorted(jobs, key=lambda j: j.kind == "pack"):  # packs after the slips they need
+                    if self._stop.is_set():
+                        raise RenderError("đã dừng")
+                    if job.kind == "pack":
+                        pdf = assemble_pack(*self._pack_args(job, pdfs))
+                    else:
+                        pdf = _render_spec(self.renderer, job.spec)
+                    pdfs[job.key] = pdf
+                    yield job, pdf, bool(warnings.take())
             return
         if not has_hb_subset():
             self.log.warning(HB_SUBSET_MISSING)
@@ -513,7 +562,7 @@ class Publisher:
                     raise RenderError("đã dừng")
                 for pack in [job for job in waiting if all(key in pdfs for key in job.needs)]:
                     waiting.remove(pack)
-                    queue.appendleft(pack)  # a ready pack goes first: it frees its slips' memory sooner
+                    queue.appendleft(pack)  # a ready pack goes first, so packs do not pile up at the end
                 while queue and len(running) < 2 * workers:
                     job = queue.popleft()
                     if job.kind == "pack":
@@ -523,14 +572,18 @@ class Publisher:
                     running[future] = job
                 if not running:  # pragma: no cover - a pack whose slips were never planned
                     raise RenderError(f"gói in {waiting[0].spec[1]} thiếu phiếu")
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = wait(running, timeout=1, return_when=FIRST_COMPLETED)
                 for future in finished:
                     job = running.pop(future)
                     pdf, warnings = future.result()
                     for message in warnings:
                         self.log.warning("WeasyPrint: %s", message)
                     pdfs[job.key] = pdf
-                    yield job, pdf
+                    yield job, pdf, bool(warnings)
+        except BrokenProcessPool as exc:
+            raise RenderError(
+                "một tiến trình tạo PDF dừng bất thường (có thể do thiếu bộ nhớ); xem thông báo phía trên"
+            ) from exc
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
