@@ -32,27 +32,29 @@ ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764374400", "CI": "1"}
 def tree_pss_kib(root: int) -> int:
     """Memory of a process and all its descendants now (worker processes included), in KiB.
 
-    Proportional set size: a page shared by several processes is counted once in all.
+    Proportional set size: a page shared by several processes is counted once in all. Only the
+    descendants' ``smaps_rollup`` is read, because reading it costs the kernel a walk of the page tables.
     """
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             ppid = next(line for line in status.read_text().splitlines() if line.startswith("PPid:"))
-            rollup = (status.parent / "smaps_rollup").read_text()
-        except (OSError, StopIteration):  # the process ended meanwhile, or is a kernel thread
+        except (OSError, StopIteration):  # the process ended meanwhile
             continue
-        pid = int(status.parent.name)
-        parents[pid] = int(ppid.split()[1])
-        pss = next((line for line in rollup.splitlines() if line.startswith("Pss:")), "Pss: 0 kB")
-        rss[pid] = int(pss.split()[1])
+        parents[int(status.parent.name)] = int(ppid.split()[1])
     total = 0
-    for pid in rss:
+    for pid in parents:
         walk = pid
         while walk and walk != root:
             walk = parents.get(walk, 0)
-        if walk == root:
-            total += rss[pid]
+        if walk != root:
+            continue
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        pss = next((line for line in rollup.splitlines() if line.startswith("Pss:")), "Pss: 0 kB")
+        total += int(pss.split()[1])
     return total
 
 
@@ -67,7 +69,7 @@ def run(args: list[str], cwd: Path) -> tuple[float, int, int]:
             if pid:
                 break
             peak_tree = max(peak_tree, tree_pss_kib(process.pid))
-            time.sleep(0.25)
+            time.sleep(1)
         seconds = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
             log.seek(0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import html
 import io
@@ -210,6 +211,9 @@ def _init_worker(catalog: Catalog, theme_dir: Path, site_url: str) -> None:
         logger.propagate = False
     # Parsing the CSS may warn: those warnings come back with this worker's first PDF.
     _worker_renderer = SlipRenderer(catalog, theme_dir, site_url=site_url)
+    # The catalog lives as long as the worker: keep the garbage collector from scanning it again after
+    # every slip (with 2,000 procedures that was a fifth of each slip's time).
+    gc.freeze()
 
 
 def _render_in_worker(spec: tuple) -> tuple[Pdf, list[str]]:
