@@ -29,7 +29,7 @@ from . import text, urls
 from .errors import DataError, PhieuError
 from .load import Catalog, load_catalog
 from .pages import PageRenderer
-from .publish import Outputs, Publisher, progress_printer
+from .publish import WEASYPRINT_LOGGERS, Outputs, Publisher, progress_printer
 from .safety import inside
 
 log = get_plugin_logger(__name__)
@@ -265,7 +265,7 @@ class _ForwardToPluginLogger(logging.Handler):
 
 
 def _forward_weasyprint_logs() -> None:
-    for name in ("weasyprint", "weasyprint.progress"):
+    for name in WEASYPRINT_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(h, _ForwardToPluginLogger) for h in logger.handlers):
             logger.addHandler(_ForwardToPluginLogger())

@@ -168,7 +168,8 @@ def _render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
 
 
 class _Warnings(logging.Handler):
-    """Collects WeasyPrint's warnings in a worker process, to be logged by the build (so --strict sees them)."""
+    """Collects WeasyPrint's warnings: a worker hands them back to be logged (so --strict sees them), and a
+    PDF that warned is not cached."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -536,8 +537,6 @@ class Publisher:
         if not workers:
             with _collect_warnings() as warnings:
                 for job in sorted(jobs, key=lambda j: j.kind == "pack"):  # packs after the slips they need
-                    if self._stop.is_set():
-                        raise RenderError("đã dừng")
                     if job.kind == "pack":
                         pdf = assemble_pack(*self._pack_args(job, pdfs))
                     else:
