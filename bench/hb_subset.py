@@ -10,7 +10,7 @@ from pathlib import Path
 
 import weasyprint.pdf.fonts as fonts
 from phieu import load_catalog
-from phieu.slip import SlipRenderer
+from phieu.render.slip import SlipRenderer
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 cat = load_catalog(Path("procedures"))

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from phieu import load_catalog
-from phieu.slip import PDF_OPTIONS, SlipRenderer
+from phieu.render.slip import PDF_OPTIONS, SlipRenderer
 from weasyprint import CSS, HTML
 
 ROOT = Path(__file__).resolve().parents[1]

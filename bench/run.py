@@ -105,8 +105,8 @@ def slip_stage(corpus: Path, sample: int) -> tuple[float, float, int]:
 import sys, time, tempfile
 from pathlib import Path
 from phieu import load_catalog
-from phieu.publish import Publisher
-from phieu.slip import SlipRenderer
+from phieu.publish.publisher import Publisher
+from phieu.render.slip import SlipRenderer
 from weasyprint import CSS, HTML
 import dataclasses
 

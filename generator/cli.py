@@ -24,7 +24,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .schema import write_schemas
+    from .staff.schema import write_schemas
 
     for path in write_schemas(Path(args.out)):
         print(path)
@@ -33,11 +33,11 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for staff
-    from .build import build_site
+    from .publish.build import build_site
 
     report = None
     if args.reprint:  # compare first: a bad ref fails before a long build
-        from .diff import diff
+        from .staff.diff import diff
 
         config = Path(args.config)
         report = diff(args.reprint, _procedures_dir(config), config_file=config)
@@ -47,7 +47,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
     )
     if code == 0 and report is not None:
-        from .diff import to_markdown, write_reprint_pack
+        from .staff.diff import to_markdown, write_reprint_pack
 
         site = Path(args.site_dir) if args.site_dir else Path(args.config).parent / "site"
         pack = write_reprint_pack(report, site)
@@ -58,13 +58,13 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _procedures_dir(config: Path) -> Path:
-    from .diff import procedures_from_config
+    from .staff.diff import procedures_from_config
 
     return procedures_from_config(config)
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import diff, to_markdown
+    from .staff.diff import diff, to_markdown
 
     config = Path(args.config)
     procedures = Path(args.procedures) if args.procedures else _procedures_dir(config)
@@ -74,7 +74,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _ledger(args: argparse.Namespace) -> int:
-    from . import ledger
+    from .staff import ledger
 
     path, site = Path(args.ledger), Path(args.site_dir)
     if args.action == "update":

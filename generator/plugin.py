@@ -24,13 +24,14 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import ledger as url_ledger
-from . import text, urls
+from . import urls
 from .errors import DataError, PhieuError
 from .load import Catalog, load_catalog
-from .pages import PageRenderer
-from .publish import WEASYPRINT_LOGGERS, Outputs, Publisher, progress_printer
-from .safety import inside
+from .publish.publisher import WEASYPRINT_LOGGERS, Outputs, Publisher, progress_printer
+from .publish.safety import inside
+from .render import text
+from .render.pages import PageRenderer
+from .staff import ledger as url_ledger
 
 log = get_plugin_logger(__name__)
 

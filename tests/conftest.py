@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from phieu.build import build_site
+from phieu.publish.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1764374400"  # 2025-11-29: fixed so PDFs are byte-reproducible

@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from phieu import load_catalog, publish
-from phieu.publish import Publisher
+from phieu import load_catalog
+from phieu.publish import publisher as publish
+from phieu.publish.publisher import Publisher
 
 from tests.conftest import ROOT, build, copy_project, tree_digest, use_plugin_options
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from phieu.cli import main
-from phieu.diff import diff, to_markdown
+from phieu.staff.diff import diff, to_markdown
 
 MINI = Path(__file__).parent / "fixtures" / "mini" / "procedures"
 

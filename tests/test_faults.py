@@ -6,8 +6,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from phieu import publish
-from phieu import slip as slip_module
+from phieu.publish import publisher as publish
+from phieu.render import slip as slip_module
 
 from tests.conftest import build, copy_project, tree_digest, use_plugin_options
 

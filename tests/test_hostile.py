@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from phieu import load as load_module
 from phieu.errors import RenderError
-from phieu.load import MAX_FILE_BYTES, MAX_SCALAR_CHARS, load_catalog
-from phieu.safety import inside
-from phieu.slip import ThemeOnlyFetcher
+from phieu.load import catalog as load_module
+from phieu.load.catalog import MAX_FILE_BYTES, MAX_SCALAR_CHARS, load_catalog
+from phieu.publish.safety import inside
+from phieu.render.slip import ThemeOnlyFetcher
 from pypdf import PdfReader
 
 from tests.conftest import ROOT, build, copy_project

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from phieu.errors import DataError
 from phieu.load import load_catalog
-from phieu.pages import PageRenderer
+from phieu.render.pages import PageRenderer
 
 from tests.conftest import ROOT
 from tests.loader_helpers import PROCEDURE, make_root

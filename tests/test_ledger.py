@@ -7,11 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from phieu import ledger
 from phieu.cli import main
-from phieu.diff import diff
 from phieu.errors import DataError
 from phieu.load import load_catalog
+from phieu.staff import ledger
+from phieu.staff.diff import diff
 from pypdf import PdfReader
 
 from tests.conftest import EPOCH, build, copy_project

@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from phieu.load import MAX_DEPTH, MAX_FILE_BYTES, MAX_SCALAR_CHARS
+from phieu.load.catalog import MAX_DEPTH, MAX_FILE_BYTES, MAX_SCALAR_CHARS
 
 from tests.loader_helpers import (
     PROC_PATH,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from phieu.load import Catalog, load_catalog
 from phieu.model import Status
-from phieu.schema import SCHEMAS, schema_text
+from phieu.staff.schema import SCHEMAS, schema_text
 
 from tests.loader_helpers import REPO, SHIPPED
 

@@ -14,8 +14,8 @@ import pytest
 import zxingcpp
 from phieu import load_catalog
 from phieu.errors import RenderError
-from phieu.qr import make_qr
-from phieu.slip import SlipRenderer
+from phieu.render.qr import make_qr
+from phieu.render.slip import SlipRenderer
 from pypdf import PdfReader
 
 from tests.conftest import ROOT, build, copy_project
@@ -222,7 +222,7 @@ def test_renderer_fetches_nothing_outside_the_theme(tmp_path: Path, monkeypatch:
 
 
 def test_a_pathological_slip_fails_with_a_clear_message_instead_of_hanging(monkeypatch: pytest.MonkeyPatch):
-    from phieu import slip as slip_module
+    from phieu.render import slip as slip_module
 
     monkeypatch.setattr(slip_module, "TIME_LIMIT_S", 0.05)
     catalog = load_catalog(ROOT / "procedures")

@@ -7,7 +7,7 @@ import hashlib
 import json
 import unicodedata
 
-from .model import Document, Fee, FieldInfo, Office, Procedure
+from ..model import Document, Fee, FieldInfo, Office, Procedure
 
 ASK_AT_COUNTER = "Hỏi tại quầy"
 

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import jinja2
 
-from . import text, urls
-from .load import Catalog
-from .model import Procedure
+from .. import urls
+from ..load import Catalog
+from ..model import Procedure
+from . import text
 
 CHANNEL_NAMES = {"in_person": "Nộp trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Nộp trực tuyến"}
 LEVEL_NAMES = {"commune": "Cấp xã", "province": "Cấp tỉnh", "district": "Cấp huyện (trước 01/7/2025)"}

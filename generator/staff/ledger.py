@@ -34,10 +34,10 @@ from pathlib import Path
 
 import yaml
 
-from . import urls
-from .errors import DataError, PhieuError, Problem, display_path
-from .load import Catalog
-from .model import SLUG_PATTERN, code_is_valid
+from .. import urls
+from ..errors import DataError, PhieuError, Problem, display_path
+from ..load import Catalog
+from ..model import SLUG_PATTERN, code_is_valid
 
 LEDGER_FILE = "published-urls.txt"
 REDIRECTS_FILE = "redirects.yml"

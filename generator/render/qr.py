@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import qrcode
 import qrcode.constants
 
-from .errors import RenderError
+from ..errors import RenderError
 
 MAX_VERSION = 4
 QUIET_ZONE = 4

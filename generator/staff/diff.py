@@ -35,11 +35,12 @@ from pathlib import Path
 
 import yaml
 
-from . import text, urls
-from .errors import DataError, PhieuError
+from .. import urls
+from ..errors import DataError, PhieuError
+from ..load import Catalog, load_catalog
+from ..model import Procedure
+from ..render import text
 from .ledger import REDIRECTS_FILE, load_redirects
-from .load import Catalog, load_catalog
-from .model import Procedure
 
 REPRINT_PACK = "pdf/goi-in-thay-doi.pdf"
 

@@ -39,12 +39,13 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import __version__, text, urls
-from .errors import PhieuError, RenderError
-from .load import Catalog
-from .model import FieldInfo, Procedure
-from .pages import relative
-from .slip import Pdf, SlipRenderer, has_hb_subset, render_error
+from .. import __version__, urls
+from ..errors import PhieuError, RenderError
+from ..load import Catalog
+from ..model import FieldInfo, Procedure
+from ..render import text
+from ..render.pages import relative
+from ..render.slip import Pdf, SlipRenderer, has_hb_subset, render_error
 
 
 @dataclass(frozen=True)

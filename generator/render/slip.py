@@ -23,10 +23,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import text, urls
-from .errors import RenderError
-from .load import Catalog
-from .model import FieldInfo, Procedure
+from .. import urls
+from ..errors import RenderError
+from ..load import Catalog
+from ..model import FieldInfo, Procedure
+from . import text
 from .qr import check_print_width, make_qr
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from .errors import RenderError
+from ..errors import RenderError
 
 
 def inside(root: str | os.PathLike[str], relative: str) -> str:

@@ -22,8 +22,8 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import DataError, Problem, display_path
-from .model import FieldInfo, FieldList, Office, Procedure, Status
+from ..errors import DataError, Problem, display_path
+from ..model import FieldInfo, FieldList, Office, Procedure, Status
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_FILES = 10_000

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .model import FieldList, Office, Procedure
+from ..model import FieldList, Office, Procedure
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "procedure": Procedure,

@@ -1,0 +1,1 @@
+"""Stage 2, render: citizen pages (Markdown for MkDocs), PDF slips and posters (WeasyPrint), QR codes."""
