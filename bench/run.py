@@ -117,9 +117,9 @@ def main():
     site = "https://phieu.example.vn/"
     with tempfile.TemporaryDirectory() as cache:
         pub = Publisher(catalog, theme, site_url=site, cache_dir=Path(cache))
-        jobs = [j for j in pub._plan() if j.kind == "slip"]
+        jobs = [j for j in pub.plan.jobs if j.kind == "slip"]
         start = time.perf_counter()
-        list(pub._execute(jobs, {{}}))
+        list(pub.runner.execute(jobs, {{}}))
         project = time.perf_counter() - start
     renderer = SlipRenderer(catalog, theme, site_url=site)  # only to build the same HTML
     css = str(theme / "slip" / "slip.css")

@@ -27,7 +27,9 @@ from mkdocs.structure.pages import Page
 from . import urls
 from .errors import DataError, PhieuError
 from .load import Catalog, load_catalog
-from .publish.publisher import WEASYPRINT_LOGGERS, Outputs, Publisher, progress_printer
+from .publish.outputs import Outputs
+from .publish.publisher import Publisher
+from .publish.run import WEASYPRINT_LOGGERS, progress_printer
 from .publish.safety import inside
 from .render import text
 from .render.pages import PageRenderer

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from phieu import load_catalog
-from phieu.publish import publisher as publish
+from phieu.publish import run as publish_run
 from phieu.publish.publisher import Publisher
 
 from tests.conftest import ROOT, build, copy_project, tree_digest, use_plugin_options
@@ -24,13 +24,13 @@ def catalog():
 
 def keys(pub: Publisher) -> dict[str, str]:
     """Cache key of every published PDF, by its path in the site."""
-    return {job.path: job.key for job in pub._plan() if job.path}
+    return {job.path: job.key for job in pub.plan.jobs if job.path}
 
 
 def test_parallel_output_equals_serial_byte_for_byte(
     catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(publish, "PARALLEL_MIN_JOBS", 1)  # force the pool even for a small catalog
+    monkeypatch.setattr(publish_run, "PARALLEL_MIN_JOBS", 1)  # force the pool even for a small catalog
     small = dataclasses.replace(catalog, procedures=catalog.procedures[:6])
     serial = Publisher(small, ROOT / "theme", site_url=SITE, cache_dir=tmp_path / "a", workers=1).render_all()
     parallel = Publisher(
@@ -45,7 +45,7 @@ def test_site_built_with_the_background_pool_equals_the_serial_build(
 ):
     # With a pool, PDFs are made on a background thread while MkDocs builds the pages, then written
     # into the site and listed on the printing page at the end: the site must not differ by a byte.
-    monkeypatch.setattr(publish, "PARALLEL_MIN_JOBS", 1)
+    monkeypatch.setattr(publish_run, "PARALLEL_MIN_JOBS", 1)
     digests = {}
     for workers in (1, 2):
         project = copy_project(tmp_path / f"workers-{workers}")

@@ -6,7 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from phieu.publish import publisher as publish
+from phieu.publish import run as publish_run
 from phieu.render import slip as slip_module
 
 from tests.conftest import build, copy_project, tree_digest, use_plugin_options
@@ -49,7 +49,7 @@ def test_failure_in_the_background_pool_fails_the_build_and_keeps_the_site(
 ):
     # Big catalogues render in a process pool while MkDocs builds pages; a failure there must still
     # fail the build with its message, and leave the published site as it was.
-    monkeypatch.setattr(publish, "PARALLEL_MIN_JOBS", 1)
+    monkeypatch.setattr(publish_run, "PARALLEL_MIN_JOBS", 1)
     before = tree_digest(built / "site")
     use_plugin_options(built, workers=2)
     template = built / "theme" / "slip" / "slip.html.j2"
@@ -64,7 +64,7 @@ def test_failure_in_the_background_pool_fails_the_build_and_keeps_the_site(
 def test_weasyprint_warnings_fail_the_strict_build_in_process_and_in_the_pool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, workers: int
 ):
-    monkeypatch.setattr(publish, "PARALLEL_MIN_JOBS", 1)
+    monkeypatch.setattr(publish_run, "PARALLEL_MIN_JOBS", 1)
     project = copy_project(tmp_path / "project")
     use_plugin_options(project, workers=workers)
     css = project / "theme" / "slip" / "slip.css"

@@ -20,7 +20,7 @@ import jinja2
 from .. import urls
 from ..load import Catalog
 from ..model import Procedure
-from . import text
+from . import templates, text
 
 CHANNEL_NAMES = {"in_person": "Nộp trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Nộp trực tuyến"}
 LEVEL_NAMES = {"commune": "Cấp xã", "province": "Cấp tỉnh", "district": "Cấp huyện (trước 01/7/2025)"}
@@ -45,18 +45,8 @@ def relative(from_url: str, to_url: str) -> str:
 
 
 def environment(theme_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(theme_dir / "pages"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(
-        fee=text.fee_text,
-        copies=text.copies_text,
-        date_vi=text.date_vi,
-    )
+    """The page templates' environment, with the names they share."""
+    env = templates.environment(theme_dir / "pages")
     env.globals.update(channel_names=CHANNEL_NAMES, level_names=LEVEL_NAMES, ask=text.ASK_AT_COUNTER)
     return env
 

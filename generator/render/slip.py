@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import jinja2
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -27,7 +26,7 @@ from .. import urls
 from ..errors import RenderError
 from ..load import Catalog
 from ..model import FieldInfo, Procedure
-from . import text
+from . import templates, text
 from .qr import check_print_width, make_qr
 
 log = logging.getLogger(__name__)
@@ -107,14 +106,7 @@ class SlipRenderer:
         self.catalog = catalog
         self.site_url = site_url
         self.assets = (theme_dir / "slip").resolve()
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.assets),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters.update(fee=text.fee_text, copies=text.copies_text, date_vi=text.date_vi)
+        self.env = templates.environment(self.assets)
         self.fetcher = ThemeOnlyFetcher(self.assets)
         self.fonts = FontConfiguration()
         self.base_url = self.assets.as_uri() + "/"

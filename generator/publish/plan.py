@@ -1,0 +1,131 @@
+"""Planning: every PDF a catalog publishes, as a job with a cache key that hashes all of its inputs.
+
+Slips and posters are rendered by WeasyPrint; packs are assembled from the slips they need. A key
+covers the record (or the field's listing), its field, the office, the templates and CSS, the site
+URL, the paper size, the phieu version and the render revision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .. import __version__, urls
+from ..digest import digest
+from ..load import Catalog
+from ..model import FieldInfo, Procedure
+
+#: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
+RENDER_REVISION = 4
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to make."""
+
+    key: str
+    """Cache key."""
+    spec: tuple
+    """What to make: ("slip", code, size), ("poster", field) or ("pack", field, size)."""
+    path: str | None
+    """Where it is published; None for slips rendered only to go into a pack of another size."""
+    kind: str
+    title: str
+    size: str
+    updated: dt.date | None
+    needs: tuple[str, ...] = ()
+    """Cache keys of the slips a pack is assembled from, in order."""
+
+
+class Plan:
+    """The jobs of one build and their keys."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        theme_dir: Path,
+        *,
+        site_url: str,
+        slip_size: str,
+        pack_sizes: tuple[str, ...],
+        pack_marks: bool,
+    ):
+        self.catalog = catalog
+        self.site_url = site_url
+        self.slip_size = slip_size
+        self.pack_sizes = pack_sizes
+        self.pack_marks = pack_marks
+        self._templates = digest(
+            [(p.name, p.read_bytes().hex()) for p in sorted((theme_dir / "slip").iterdir()) if p.is_file()]
+        )
+
+    def _common(self) -> tuple:
+        return (
+            __version__,
+            RENDER_REVISION,
+            self._templates,
+            self.site_url,
+            self.catalog.office.model_dump(mode="json"),
+        )
+
+    def slip_key(self, p: Procedure, size: str) -> str:
+        field = self.catalog.field(p.field)
+        return digest(
+            ("slip", size, *self._common(), field.model_dump(mode="json"), p.model_dump(mode="json"))
+        )
+
+    def pack_key(self, f: FieldInfo, size: str) -> str:
+        records = [p.model_dump(mode="json") for p in self.catalog.in_field(f.id)]
+        return digest(("pack", size, self.pack_marks, *self._common(), f.model_dump(mode="json"), records))
+
+    def poster_key(self, f: FieldInfo) -> str:
+        listed = [(p.code, p.name, p.updated.isoformat()) for p in self.catalog.in_field(f.id) if p.in_force]
+        return digest(("poster", *self._common(), f.model_dump(mode="json"), listed))
+
+    @cached_property
+    def jobs(self) -> list[Job]:
+        """Every PDF with its cache key, slips first, then each field's poster and packs."""
+        jobs: list[Job] = []
+        slip_keys: dict[tuple[str, str], str] = {}
+        for size in dict.fromkeys((self.slip_size, *self.pack_sizes)):
+            published = size == self.slip_size
+            for p in self.catalog.procedures:
+                key = slip_keys[(p.code, size)] = self.slip_key(p, size)
+                path = urls.slip(p.code) if published else None
+                jobs.append(Job(key, ("slip", p.code, size), path, "slip", p.name, size, p.updated))
+        for f in self.catalog.fields:
+            procedures = self.catalog.in_field(f.id)
+            updated = max((p.updated for p in procedures), default=None)
+            title = f"Áp phích {f.name}"
+            jobs.append(
+                Job(self.poster_key(f), ("poster", f.id), urls.poster(f.id), "poster", title, "A4", updated)
+            )
+            if not procedures:
+                continue
+            for size in self.pack_sizes:
+                needs = tuple(slip_keys[(p.code, size)] for p in procedures)
+                title = f"Gói in {f.name}"
+                jobs.append(
+                    Job(
+                        self.pack_key(f, size),
+                        ("pack", f.id, size),
+                        urls.pack(f.id, size),
+                        "pack",
+                        title,
+                        size,
+                        updated,
+                        needs,
+                    )
+                )
+        return jobs
+
+    @property
+    def published(self) -> list[str]:
+        """Site path of every PDF to publish."""
+        return [job.path for job in self.jobs if job.path]
+
+    def pack_title(self, job: Job) -> str:
+        _, field_id, size = job.spec
+        return f"Gói in phiếu hướng dẫn: {self.catalog.field(field_id).name} (khổ {size})"

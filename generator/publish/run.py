@@ -1,0 +1,218 @@
+"""Running the jobs of a plan: in this process for a small site, across a process pool for a large one.
+
+Worker processes hand WeasyPrint's warnings back with each PDF, so ``--strict`` sees them as it does
+in-process, and a PDF that warned is not cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from ..errors import PhieuError, RenderError
+from ..load import Catalog
+from ..render.slip import Pdf, SlipRenderer, render_error
+from .packs import assemble_pack
+from .plan import Job, Plan
+
+#: A site with fewer procedures makes its PDFs in-process: its pages build too fast to hide the start-up
+#: of a worker process. Larger sites use one worker per this many PDFs to make, up to one per CPU.
+PARALLEL_MIN_JOBS = 32
+
+WEASYPRINT_LOGGERS = ("weasyprint", "weasyprint.progress")
+
+
+def render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
+    kind, *args = spec
+    catalog = renderer.catalog
+    try:
+        if kind == "slip":
+            return renderer.slip(catalog.procedure(args[0]), args[1])
+        return renderer.poster(catalog.field(args[0]))
+    except PhieuError:
+        raise
+    except Exception as exc:
+        what = {"slip": "phiếu", "poster": "áp phích"}[kind]
+        raise render_error(f"{what} {' '.join(map(str, args[:2]))}", exc) from exc
+
+
+class _Warnings(logging.Handler):
+    """Collects WeasyPrint's warnings: a worker hands them back to be logged (so --strict sees them), and a
+    PDF that warned is not cached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def take(self) -> list[str]:
+        messages, self.messages = self.messages, []
+        return messages
+
+
+@contextlib.contextmanager
+def _collect_warnings() -> Iterator[_Warnings]:
+    """Also collect WeasyPrint's warnings here (the plugin logs them): a PDF that warned is not cached."""
+    collector = _Warnings()
+    loggers = [logging.getLogger(name) for name in WEASYPRINT_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        for logger in loggers:
+            logger.removeHandler(collector)
+
+
+_worker_renderer: SlipRenderer | None = None
+_worker_warnings = _Warnings()
+
+
+def _init_worker(catalog: Catalog, theme_dir: Path, site_url: str) -> None:
+    global _worker_renderer
+    for name in WEASYPRINT_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.addHandler(_worker_warnings)
+        logger.propagate = False
+    # Parsing the CSS may warn: those warnings come back with this worker's first PDF.
+    _worker_renderer = SlipRenderer(catalog, theme_dir, site_url=site_url)
+    # The catalog lives as long as the worker: keep the garbage collector from scanning it again after
+    # every slip (with 2,000 procedures that was a fifth of each slip's time).
+    gc.freeze()
+
+
+def _render_in_worker(spec: tuple) -> tuple[Pdf, list[str]]:
+    assert _worker_renderer is not None
+    try:
+        pdf = render_spec(_worker_renderer, spec)
+    except BaseException:
+        _worker_warnings.take()  # the error is what gets reported; its warnings must not go to the next PDF
+        raise
+    return pdf, _worker_warnings.take()
+
+
+def _assemble_in_worker(slips: list[bytes], marks: bool, title: str) -> tuple[Pdf, list[str]]:
+    return assemble_pack(slips, marks, title), []
+
+
+def progress_printer() -> Callable[[int, int, int], None] | None:
+    """A one-line counter on a terminal; nothing in CI or when output is redirected."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(ready: int, total: int, reused: int) -> None:
+        end = "\n" if ready == total else ""
+        print(
+            f"\rPDF: {ready}/{total} (dùng lại {reused}, tạo mới {ready - reused})", end=end, file=sys.stderr
+        )
+
+    return show
+
+
+class Runner:
+    """Makes the missing PDFs of a plan, one at a time here or across a pool of worker processes."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        theme_dir: Path,
+        *,
+        workers: int,
+        renderer: Callable[[], SlipRenderer],
+        stop: threading.Event,
+        log: logging.Logger | logging.LoggerAdapter,
+    ):
+        self.plan = plan
+        self.theme_dir = theme_dir
+        self.workers = workers
+        self._renderer = renderer
+        self._stop = stop
+        self.log = log
+
+    def pool_size(self, jobs: list[Job]) -> int:
+        """Worker processes for ``jobs``; 0 means in this process."""
+        if not jobs or self.workers <= 1 or len(self.plan.catalog.procedures) < PARALLEL_MIN_JOBS:
+            return 0
+        return min(self.workers, -(-len(jobs) // PARALLEL_MIN_JOBS))
+
+    def _pack_args(self, job: Job, pdfs: dict[str, Pdf]) -> tuple[list[bytes], bool, str]:
+        return [pdfs[key].content for key in job.needs], self.plan.pack_marks, self.plan.pack_title(job)
+
+    def execute(self, jobs: list[Job], pdfs: dict[str, Pdf]) -> Iterator[tuple[Job, Pdf, bool]]:
+        """Make ``jobs``, adding each result to ``pdfs`` as it comes; a pack waits for its slips.
+
+        Yields (job, PDF, whether WeasyPrint warned). A small site's PDFs are made here; a larger site's
+        across a process pool, packs included, with only a few jobs in flight, so that a failed or
+        cancelled build stops once the jobs already running finish.
+        """
+        workers = self.pool_size(jobs)
+        if not workers:
+            with _collect_warnings() as warnings:
+                for job in sorted(jobs, key=lambda j: j.kind == "pack"):  # packs after the slips they need
+                    if job.kind == "pack":
+                        pdf = assemble_pack(*self._pack_args(job, pdfs))
+                    else:
+                        pdf = render_spec(self._renderer(), job.spec)
+                    pdfs[job.key] = pdf
+                    yield job, pdf, bool(warnings.take())
+            return
+        yield from self._in_pool(workers, jobs, pdfs)
+
+    def _in_pool(
+        self, workers: int, jobs: list[Job], pdfs: dict[str, Pdf]
+    ) -> Iterator[tuple[Job, Pdf, bool]]:
+        queue = deque(
+            sorted(jobs, key=lambda j: j.kind != "poster")
+        )  # posters are the longest: start them first
+        waiting = [job for job in queue if job.needs]
+        queue = deque(job for job in queue if not job.needs)
+        context = multiprocessing.get_context("spawn")  # no fork: WeasyPrint and fontconfig hold state
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self.plan.catalog, self.theme_dir, self.plan.site_url),
+        )
+        running: dict[Future, Job] = {}
+        try:
+            while queue or running or waiting:
+                if self._stop.is_set():
+                    raise RenderError("đã dừng")
+                for pack in [job for job in waiting if all(key in pdfs for key in job.needs)]:
+                    waiting.remove(pack)
+                    queue.appendleft(pack)  # a ready pack goes first, so packs do not pile up at the end
+                while queue and len(running) < 2 * workers:
+                    job = queue.popleft()
+                    if job.kind == "pack":
+                        future = pool.submit(_assemble_in_worker, *self._pack_args(job, pdfs))
+                    else:
+                        future = pool.submit(_render_in_worker, job.spec)
+                    running[future] = job
+                if not running:  # pragma: no cover - a pack whose slips were never planned
+                    raise RenderError(f"gói in {waiting[0].spec[1]} thiếu phiếu")
+                finished, _ = wait(running, timeout=1, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    job = running.pop(future)
+                    pdf, warnings = future.result()
+                    for message in warnings:
+                        self.log.warning("WeasyPrint: %s", message)
+                    pdfs[job.key] = pdf
+                    yield job, pdf, bool(warnings)
+        except BrokenProcessPool as exc:
+            raise RenderError(
+                "một tiến trình tạo PDF dừng bất thường (có thể do thiếu bộ nhớ); xem thông báo phía trên"
+            ) from exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
