@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 from . import urls
 from .errors import DataError, PhieuError
 from .load import Catalog, load_catalog
+from .publish import redirects as url_redirects
 from .publish.outputs import Outputs
 from .publish.publisher import Publisher
 from .publish.run import WEASYPRINT_LOGGERS, progress_printer
@@ -62,7 +63,7 @@ class PhieuConfig(Config):
     ledger = opt.Type(str, default=url_ledger.LEDGER_FILE)
     """Append-only list of every URL ever published (relative to mkdocs.yml); the build fails
     when one of them would no longer resolve. A missing file checks nothing."""
-    redirects = opt.Type(str, default=url_ledger.REDIRECTS_FILE)
+    redirects = opt.Type(str, default=url_redirects.REDIRECTS_FILE)
     """Declared renames of procedure codes and field ids (relative to mkdocs.yml)."""
 
 
@@ -73,7 +74,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         self.catalog: Catalog | None = None
         self.renderer: PageRenderer | None = None
         self.publisher: Publisher | None = None
-        self.redirects: url_ledger.Redirects | None = None
+        self.redirects: url_redirects.Redirects | None = None
+        self._logs = _WeasyPrintLogs()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -100,7 +102,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 progress=progress_printer(),
             )
         config.nav = self._nav(config.nav or ["index.md"])
-        _forward_weasyprint_logs()
+        self._logs.forward()
         return config
 
     def _nav(self, user_nav: list) -> list:
@@ -110,10 +112,10 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         not listed in the sidebar, so a page's size does not grow with the catalogue.
         """
         assert self.catalog is not None
-        fields = [{html.escape(f.name): f"f/{f.id}.md"} for f in self.catalog.fields]
-        generated = [{"Thủ tục theo lĩnh vực": fields}, "tra-cuu.md"]
+        fields = [{html.escape(f.name): urls.field_source(f.id)} for f in self.catalog.fields]
+        generated = [{"Thủ tục theo lĩnh vực": fields}, urls.AZ_SOURCE]
         if self.config.slips:
-            generated.append("in-an.md")
+            generated.append(urls.PRINTING_SOURCE)
         return [user_nav[0], *generated, *user_nav[1:]]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
@@ -126,12 +128,14 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         assert self.catalog is not None and self.renderer is not None
         for page in self.renderer.all():
             inclusion = (
-                InclusionLevel.NOT_IN_NAV if page.src_uri.startswith("p/") else InclusionLevel.UNDEFINED
+                InclusionLevel.NOT_IN_NAV if urls.code_of_source(page.src_uri) else InclusionLevel.UNDEFINED
             )
             src_uri = inside(config.site_dir, page.src_uri)
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
         self.redirects = self._load_redirects(config)
-        for path, content in url_ledger.redirect_pages(self.redirects, config.site_url).items():
+        for path, content in url_redirects.redirect_pages(
+            self.redirects, config.site_url, Path(self.config.theme_dir)
+        ).items():
             files.append(File.generated(config, inside(config.site_dir, path), content=content))
         if self.publisher is not None:
             written = {f.dest_uri for f in files}
@@ -143,17 +147,17 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 )
             self.publisher.start()  # on a large site, PDFs are made while MkDocs builds the pages
             # Last in the list, so it is built last and waits the least for the PDFs.
-            files.append(File.generated(config, "in-an.md", content=self.publisher.printing_page()))
+            files.append(File.generated(config, urls.PRINTING_SOURCE, content=self.publisher.printing_page()))
         return files
 
     def _project_file(self, config: MkDocsConfig, name: str) -> Path:
         return Path(config.config_file_path).parent / name
 
-    def _load_redirects(self, config: MkDocsConfig) -> url_ledger.Redirects:
+    def _load_redirects(self, config: MkDocsConfig) -> url_redirects.Redirects:
         assert self.catalog is not None
         path = self._project_file(config, self.config.redirects)
         try:
-            return url_ledger.checked_redirects(path, self.catalog)
+            return url_redirects.checked_redirects(path, self.catalog)
         except DataError as exc:
             raise PluginError(f"Tệp chuyển hướng có lỗi:\n{exc}") from exc
 
@@ -173,7 +177,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         self._check_pdfs()
-        if self.publisher is not None and page.file.src_uri == "in-an.md":
+        if self.publisher is not None and page.file.src_uri == urls.PRINTING_SOURCE:
             try:
                 return self.publisher.printing_tables(output, self._pdfs())
             except PhieuError as exc:
@@ -183,6 +187,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.publisher is not None:
             self.publisher.cancel()
+        self._logs.restore()
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         self._check_pdfs()  # a failure in the background stops the build now, not after every page
@@ -193,11 +198,12 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
     def on_page_context(self, context, /, *, page: Page, config: MkDocsConfig, nav):
         assert self.catalog is not None
         src = page.file.src_uri
-        if src.startswith("p/") and config.repo_url:
-            source = self.catalog.sources.get(src[2:-3])
+        code = urls.code_of_source(src)
+        if code is not None and config.repo_url:
+            source = self.catalog.sources.get(code)
             if source is not None:
                 page.edit_url = self._edit_url(config, source)
-        elif src.startswith(("f/", "tra-cuu", "in-an")):
+        elif urls.is_listing_source(src):
             page.edit_url = None  # generated: there is no file to edit
         return context
 
@@ -222,6 +228,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
     @event_priority(-100)  # after the search plugin has written its index
     def _finish_site(self, *, config: MkDocsConfig) -> None:
         assert self.catalog is not None and self.renderer is not None
+        self._logs.restore()  # WeasyPrint has made every PDF: give its loggers back
         index_path = Path(config.site_dir) / "search" / "search_index.json"
         if index_path.is_file():
             _add_folded_terms(index_path, self.catalog, self.renderer)
@@ -238,7 +245,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         """Write every PDF into the site, plus copies at the old URLs of renamed procedures and fields."""
         assert self.redirects is not None
         pdfs = self._pdfs().files
-        files = {**pdfs, **url_ledger.redirect_pdfs(self.redirects, pdfs)}
+        files = {**pdfs, **url_redirects.redirect_pdfs(self.redirects, pdfs)}
         site_dir = Path(config.site_dir)
         for path, content in files.items():
             target = site_dir / inside(site_dir, path)
@@ -267,9 +274,24 @@ class _ForwardToPluginLogger(logging.Handler):
         log.log(level, "WeasyPrint: %s", record.getMessage())
 
 
-def _forward_weasyprint_logs() -> None:
-    for name in WEASYPRINT_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(h, _ForwardToPluginLogger) for h in logger.handlers):
-            logger.addHandler(_ForwardToPluginLogger())
+class _WeasyPrintLogs:
+    """Forwards WeasyPrint's loggers to the plugin's during a build, and puts them back as they were after it."""
+
+    def __init__(self) -> None:
+        self._saved: list[tuple[logging.Logger, bool]] = []
+        self._handler = _ForwardToPluginLogger()
+
+    def forward(self) -> None:
+        if self._saved:
+            return
+        for name in WEASYPRINT_LOGGERS:
+            logger = logging.getLogger(name)
+            self._saved.append((logger, logger.propagate))
+            logger.addHandler(self._handler)
             logger.propagate = False
+
+    def restore(self) -> None:
+        for logger, propagate in self._saved:
+            logger.removeHandler(self._handler)
+            logger.propagate = propagate
+        self._saved = []

@@ -1,41 +1,95 @@
-"""The public URL scheme. Paths derive only from stable ids (procedure code, field id).
+"""The public URL scheme: the only module that knows where anything lives in the site.
 
-A printed QR code carries one of these for years: never change an existing rule,
-only add new ones.
+Paths derive only from stable ids (procedure code, field id). A printed QR code carries one of these
+for years: never change an existing rule, only add new ones.
 """
 
 from __future__ import annotations
 
 from .model import Office
 
+PROCEDURES = "p/"
+"""Folder of procedure pages."""
+FIELDS = "f/"
+"""Folder of field index pages."""
+PDFS = "pdf/"
+"""Folder of every published PDF."""
 
-def page(code: str) -> str:
-    """Site-relative URL of a procedure page, e.g. ``p/1.001193/``."""
-    return f"p/{code}/"
-
-
-def field(field_id: str) -> str:
-    """Site-relative URL of a field's index page."""
-    return f"f/{field_id}/"
-
-
-def slip(code: str) -> str:
-    return f"pdf/phieu-{code}.pdf"
-
-
-def poster(field_id: str) -> str:
-    return f"pdf/ap-phich-{field_id}.pdf"
-
-
-def pack(field_id: str, size: str) -> str:
-    return f"pdf/goi-in-{field_id}-{size.lower()}.pdf"
-
+AZ = "tra-cuu/"
+PRINTING = "in-an/"
 
 #: Paper sizes a slip or pack can be published in (each size has its own pack URL).
 PAPER_SIZES = ("A5", "A4", "A6")
 
-AZ = "tra-cuu/"
-PRINTING = "in-an/"
+#: Built only by ``phieu build --reprint``: a one-off pack, never a permanent URL.
+REPRINT_PACK = f"{PDFS}goi-in-thay-doi.pdf"
+
+_SLIP, _POSTER, _PACK = "phieu-", "ap-phich-", "goi-in-"
+
+
+def page(code: str) -> str:
+    """Site-relative URL of a procedure page, e.g. ``p/1.001193/``."""
+    return f"{PROCEDURES}{code}/"
+
+
+def field(field_id: str) -> str:
+    """Site-relative URL of a field's index page."""
+    return f"{FIELDS}{field_id}/"
+
+
+def slip(code: str) -> str:
+    return f"{PDFS}{_SLIP}{code}.pdf"
+
+
+def poster(field_id: str) -> str:
+    return f"{PDFS}{_POSTER}{field_id}.pdf"
+
+
+def pack(field_id: str, size: str) -> str:
+    return f"{PDFS}{_PACK}{field_id}-{size.lower()}.pdf"
+
+
+# --- sources: where generated pages sit in MkDocs' docs tree (served at the URLs above) -------------
+
+AZ_SOURCE = "tra-cuu.md"
+PRINTING_SOURCE = "in-an.md"
+
+
+def page_source(code: str) -> str:
+    """``p/1.001193.md``, served at :func:`page`."""
+    return f"{PROCEDURES}{code}.md"
+
+
+def field_source(field_id: str) -> str:
+    return f"{FIELDS}{field_id}.md"
+
+
+def code_of_source(src_uri: str) -> str | None:
+    """The procedure code of a procedure page's source, else None."""
+    if src_uri.startswith(PROCEDURES) and src_uri.endswith(".md"):
+        return src_uri.removeprefix(PROCEDURES).removesuffix(".md")
+    return None
+
+
+def is_listing_source(src_uri: str) -> bool:
+    """Field pages, the A–Z list and the printing page: generated from many files, none to edit."""
+    return src_uri.startswith(FIELDS) or src_uri in (AZ_SOURCE, PRINTING_SOURCE)
+
+
+def parse(url: str) -> tuple[str, str] | None:
+    """What a published URL path (with or without a leading ``/``) is: ``("page", code)``,
+    ``("field", id)``, ``("slip", code)``, ``("poster", id)`` or ``("pack", "id-size")``."""
+    path = url.lstrip("/")
+    for folder, kind in ((PROCEDURES, "page"), (FIELDS, "field")):
+        rest = path.removeprefix(folder)
+        if rest != path and rest.endswith("/") and "/" not in rest[:-1] and rest != "/":
+            return kind, rest[:-1]
+    if path.startswith(PDFS) and path.endswith(".pdf"):
+        name = path.removeprefix(PDFS).removesuffix(".pdf")
+        for prefix, kind in ((_SLIP, "slip"), (_POSTER, "poster"), (_PACK, "pack")):
+            if name.startswith(prefix):
+                return kind, name.removeprefix(prefix)
+    return None
 
 
 def absolute(office: Office, path: str, site_url: str | None = None) -> str:

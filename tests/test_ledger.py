@@ -10,6 +10,7 @@ import pytest
 from phieu.cli import main
 from phieu.errors import DataError
 from phieu.load import load_catalog
+from phieu.publish import redirects as url_redirects
 from phieu.staff import ledger
 from phieu.staff.diff import diff
 from pypdf import PdfReader
@@ -85,7 +86,7 @@ def test_ledger_guards_published_urls(tmp_path: Path, capsys, monkeypatch) -> No
     )
     fee = procedures / "1.000001.yml"
     fee.write_text(fee.read_text(encoding="utf-8").replace("amount: 8000", "amount: 9000"), "utf-8")
-    (project / ledger.REDIRECTS_FILE).write_text(
+    (project / url_redirects.REDIRECTS_FILE).write_text(
         '# Mã cũ: mã mới\nprocedures:\n  "1.000002": "1.000012"\n', encoding="utf-8"
     )
     monkeypatch.chdir(project)
@@ -124,7 +125,7 @@ def test_redirect_file_problems(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(DataError) as caught:
-        ledger.load_redirects(path)
+        url_redirects.load_redirects(path)
     messages = str(caught.value)
     assert "redirects.yml:2:15: 'abc' không phải mã thủ tục" in messages
     assert "chuyển hướng tới chính nó" in messages
@@ -132,9 +133,9 @@ def test_redirect_file_problems(tmp_path: Path) -> None:
     assert "mục không hợp lệ 'other'" in messages
 
     path.write_text("procedures:\n  1.000008: 1.000077\n  1.000003: 1.000001\n", encoding="utf-8")
-    redirects = ledger.load_redirects(path)  # unquoted codes stay text: 1.000008 is not a number
+    redirects = url_redirects.load_redirects(path)  # unquoted codes stay text: 1.000008 is not a number
     assert redirects.procedures == {"1.000008": "1.000077", "1.000003": "1.000001"}
-    problems = [str(p) for p in ledger.check_redirects(redirects, catalog)]
+    problems = [str(p) for p in url_redirects.check_redirects(redirects, catalog)]
     assert any(":2:3:" in p and "không có thủ tục nào mã '1.000077'" in p for p in problems)
     assert any(":3:3:" in p and "'1.000003' vẫn còn tệp dữ liệu" in p for p in problems)
 
@@ -159,9 +160,9 @@ def test_ledger_is_append_only_and_resolves_pages_and_files(tmp_path: Path) -> N
 def test_a_renamed_field_keeps_only_its_own_pack_urls():
     # Field "ho" renamed to "ho-moi", next to an unrelated field "ho-moi-tich": only ho-moi's packs
     # stand in for the old ho packs, although "goi-in-ho-moi-" is a prefix of the other field's pack.
-    redirects = ledger.Redirects(fields={"ho": "ho-moi"})
+    redirects = url_redirects.Redirects(fields={"ho": "ho-moi"})
     pdfs = {
         "pdf/goi-in-ho-moi-a5.pdf": b"own pack",
         "pdf/goi-in-ho-moi-tich-a5.pdf": b"other field's pack",
     }
-    assert ledger.redirect_pdfs(redirects, pdfs) == {"pdf/goi-in-ho-a5.pdf": b"own pack"}
+    assert url_redirects.redirect_pdfs(redirects, pdfs) == {"pdf/goi-in-ho-a5.pdf": b"own pack"}

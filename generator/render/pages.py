@@ -103,7 +103,9 @@ class PageRenderer:
             storage_key=f"phieu:{procedure.code}:{version}",
             short_url=urls.absolute(self.catalog.office, here, self.site_url),
         )
-        return GeneratedPage(f"p/{procedure.code}.md", _document(procedure.name, body, procedure.summary))
+        return GeneratedPage(
+            urls.page_source(procedure.code), _document(procedure.name, body, procedure.summary)
+        )
 
     def field(self, field_id: str) -> GeneratedPage:
         here = urls.field(field_id)
@@ -117,7 +119,7 @@ class PageRenderer:
             links={p.code: relative(here, urls.page(p.code)) for p in procedures},
             poster_url=relative(here, urls.poster(field_id)),
         )
-        return GeneratedPage(f"f/{field_id}.md", _document(info.name, body, info.description))
+        return GeneratedPage(urls.field_source(field_id), _document(info.name, body, info.description))
 
     def az(self) -> GeneratedPage:
         here = urls.AZ
@@ -130,7 +132,7 @@ class PageRenderer:
             fields={f.id: f.name for f in self.catalog.fields},
         )
         # Every name is already indexed on its own page.
-        return GeneratedPage("tra-cuu.md", _document("Tra cứu thủ tục từ A đến Z", body, searchable=False))
+        return GeneratedPage(urls.AZ_SOURCE, _document("Tra cứu thủ tục từ A đến Z", body, searchable=False))
 
     def field_list(self, from_url: str) -> str:
         """The home page's list of fields with their counts, as an HTML fragment."""

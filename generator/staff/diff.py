@@ -39,10 +39,10 @@ from .. import urls
 from ..errors import DataError, PhieuError
 from ..load import Catalog, load_catalog
 from ..model import Procedure
+from ..publish.redirects import REDIRECTS_FILE, load_redirects
 from ..render import text
-from .ledger import REDIRECTS_FILE, load_redirects
 
-REPRINT_PACK = "pdf/goi-in-thay-doi.pdf"
+REPRINT_PACK = urls.REPRINT_PACK
 
 PART_LABELS = {
     "name": "tên thủ tục",
@@ -504,7 +504,7 @@ def diff(
 
 def write_reprint_pack(report: Report, site_dir: Path) -> Path | None:
     """Merge the slips to reprint into ``pdf/goi-in-thay-doi.pdf``; None when there are none."""
-    from pypdf import PdfWriter
+    from ..publish.packs import assemble_pack
 
     paths = [site_dir / s["path"] for s in report.reprint["slips"]]
     missing = [str(p) for p in paths if not p.is_file()]
@@ -514,12 +514,9 @@ def write_reprint_pack(report: Report, site_dir: Path) -> Path | None:
     if not paths:
         target.unlink(missing_ok=True)
         return None
-    writer = PdfWriter()
-    for path in paths:
-        writer.append(str(path))
-    writer.add_metadata({"/Title": f"Gói in các phiếu thay đổi so với {report.base}", "/Producer": "phieu"})
-    with target.open("wb") as handle:
-        writer.write(handle)
+    title = f"Gói in các phiếu thay đổi so với {report.base}"
+    pdf = assemble_pack([path.read_bytes() for path in paths], marks=False, title=title)
+    target.write_bytes(pdf.content)
     report.reprint_pack = REPRINT_PACK
     return target
 
