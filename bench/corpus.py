@@ -63,7 +63,7 @@ SLUGS = [f"linh-vuc-{i + 1:02d}" for i in range(len(FIELD_NAMES))]
 class _NoAliases(yaml.SafeDumper):
     """phieu refuses anchors and aliases, so repeated objects are written out in full."""
 
-    def ignore_aliases(self, data: object) -> bool:
+    def ignore_aliases(self, data: object) -> bool:  # noqa: ARG002 - PyYAML's signature
         return True
 
 

@@ -134,7 +134,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
         self.redirects = self._load_redirects(config)
         for path, content in url_redirects.redirect_pages(
-            self.redirects, config.site_url, Path(self.config.theme_dir)
+            self.redirects, self.renderer.site_url, Path(self.config.theme_dir)
         ).items():
             files.append(File.generated(config, inside(config.site_dir, path), content=content))
         if self.publisher is not None:
@@ -209,7 +209,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
 
     def _edit_url(self, config: MkDocsConfig, source: Path) -> str:
         relative = source.resolve().relative_to(Path(config.config_file_path).parent.resolve())
-        return f"{config.repo_url.rstrip('/')}/{self.config.edit_uri.strip('/')}/{relative.as_posix()}"
+        return f"{(config.repo_url or '').rstrip('/')}/{self.config.edit_uri.strip('/')}/{relative.as_posix()}"
 
     def on_serve(self, server, /, *, config: MkDocsConfig, builder):
         server.watch(self.config.procedures)

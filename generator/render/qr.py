@@ -17,6 +17,8 @@ from ..errors import RenderError
 MAX_VERSION = 4
 QUIET_ZONE = 4
 MIN_WIDTH_MM = 30.0
+#: Smallest module a cheap phone reads at desk distance (20–40 cm).
+MIN_MODULE_MM = 0.8
 ERROR_CORRECTION = "M"
 _LEVELS = {"M": qrcode.constants.ERROR_CORRECT_M, "Q": qrcode.constants.ERROR_CORRECT_Q}
 
@@ -79,6 +81,13 @@ def _dark_runs(row: list[bool]) -> list[tuple[int, int]]:
 
 
 def check_print_width(qr: QrCode, width_mm: float, paper: str) -> None:
-    """Refuse a QR printed too small for desk distance on A5 and A4."""
-    if paper in {"A5", "A4"} and width_mm < MIN_WIDTH_MM:
+    """Refuse a QR printed too small for desk distance on A5 and A4: the code and each of its modules."""
+    if paper not in {"A5", "A4"}:
+        return
+    if width_mm < MIN_WIDTH_MM:
         raise RenderError(f"mã QR trên khổ {paper} rộng {width_mm} mm, cần ít nhất {MIN_WIDTH_MM:g} mm")
+    if qr.module_mm(width_mm) < MIN_MODULE_MM:
+        raise RenderError(
+            f"mã QR trên khổ {paper} có ô {qr.module_mm(width_mm):.2f} mm, cần ít nhất {MIN_MODULE_MM:g} mm: "
+            "hãy dùng site_url ngắn hơn"
+        )

@@ -44,7 +44,7 @@ class ThemeOnlyFetcher(URLFetcher):
         self.root = root.resolve()
         self.refused: list[str] = []
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:  # noqa: ARG002 - WeasyPrint's signature
         parts = urlsplit(url)
         path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
         if path is None or not path.is_relative_to(self.root) or not path.is_file():
@@ -69,7 +69,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):
+    def expire(_signum, frame):
         # Python swallows exceptions raised in finalisers and garbage-collector callbacks, so the
         # timer is re-armed: if this raise is lost, the next one lands in ordinary code.
         signal.setitimer(signal.ITIMER_REAL, 0.02)
