@@ -12,9 +12,18 @@ import json
 import re
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 #: National procedure code, e.g. ``1.001193``; provincial variants add a suffix: ``1.012753.H19``.
@@ -56,16 +65,59 @@ class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
-class Level(StrEnum):
+class _Choice(StrEnum):
+    """A closed list of values; editors show each with its Vietnamese label (``CHOICE_LABELS``)."""
+
+    @classmethod
+    def label(cls, value: str) -> str:
+        return CHOICE_LABELS[cls.__name__][value]
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        # VS Code and the YAML extension show these next to each value as staff type.
+        schema["enumDescriptions"] = [cls.label(v) for v in schema["enum"]]
+        return schema
+
+
+class Level(_Choice):
+    """Cấp thực hiện."""
+
     province = "province"
     commune = "commune"
     district = "district"
 
 
-class Status(StrEnum):
+class Status(_Choice):
+    """Tình trạng hiệu lực."""
+
     in_force = "in_force"
     abolished = "abolished"
     replaced = "replaced"
+
+
+class ChannelKind(_Choice):
+    """Cách thức thực hiện."""
+
+    in_person = "in_person"
+    post = "post"
+    online = "online"
+
+
+class Action(_Choice):
+    """Người dân làm gì với giấy tờ: submit (nộp) hoặc show (xuất trình, không nộp)."""
+
+    submit = "submit"
+    show = "show"
+
+
+#: What each allowed value means, in the words staff use; shown by editors and in error messages.
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "Level": {"province": "cấp tỉnh", "commune": "cấp xã, phường", "district": "cấp huyện, chỉ cho hồ sơ cũ"},
+    "Status": {"in_force": "còn hiệu lực", "abolished": "đã bãi bỏ", "replaced": "được thay thế"},
+    "ChannelKind": {"in_person": "nộp trực tiếp", "post": "qua bưu chính", "online": "nộp trực tuyến"},
+    "Action": {"submit": "nộp", "show": "xuất trình, không nộp"},
+}
 
 
 class Fee(_Record):
@@ -91,20 +143,31 @@ class Fee(_Record):
 
 
 class Document(_Record):
-    """Một giấy tờ trong thành phần hồ sơ."""
+    """Một giấy tờ trong thành phần hồ sơ. Luôn ghi đủ action, originals và copies."""
 
     name: Text
     """Tên giấy tờ."""
-    originals: Count = 0
-    """Số bản chính."""
-    copies: Count = 0
-    """Số bản sao."""
+    action: Action
+    """submit: nộp giấy tờ này (cần ít nhất 1 bản chính hoặc bản sao); show: chỉ xuất trình để đối chiếu, không nộp."""
+    originals: Count
+    """Số bản chính (0 đến 20). Với show: số bản chính cần xuất trình, thường là 1."""
+    copies: Count
+    """Số bản sao (0 đến 20). Với show: thường là 0."""
     form: Slug | None = None
     """Mã mẫu đơn (id trong mục forms) nếu giấy tờ này là một tờ khai."""
     note: Text | None = None
     """Ghi chú cho người dân."""
     optional: Bool = False
     """true nếu chỉ cần trong một số trường hợp."""
+
+    @model_validator(mode="after")
+    def _submits_something(self) -> Document:
+        if self.action is Action.submit and self.originals + self.copies == 0:
+            raise PydanticCustomError(
+                "nothing_submitted",
+                "giấy tờ cần nộp (action: submit) phải có ít nhất 1 bản chính hoặc 1 bản sao",
+            )
+        return self
 
 
 class Case(_Record):
@@ -127,7 +190,7 @@ class Case(_Record):
 class Channel(_Record):
     """Một cách thức thực hiện (nộp trực tiếp, qua bưu chính, trực tuyến)."""
 
-    kind: Literal["in_person", "post", "online"]
+    kind: ChannelKind
     """in_person (trực tiếp), post (bưu chính) hoặc online (trực tuyến)."""
     time: ShortText
     """Thời hạn giải quyết theo cách thức này."""

@@ -39,7 +39,9 @@ cases:
       verified: true
     documents:
       - name: Tờ khai đăng ký khai sinh
+        action: submit
         originals: 1
+        copies: 0
         form: to-khai-khai-sinh
 forms:
   - id: to-khai-khai-sinh

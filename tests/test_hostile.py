@@ -50,15 +50,15 @@ P, OFFICE, FIELDS = PROC_PATH, "procedures/office.yml", "procedures/fields.yml"
 #: case file → the exact problems it must produce. Line numbers count the case's comment line.
 LOCATED = {
     # URL fields: only http and https, with a plain host, no quotes, spaces or angle brackets.
-    "procedure/url-javascript": [f"{P}:36:15: 'javascript:alert(document.cookie)' {URL}"],
-    "procedure/url-javascript-mixed-case": [f"{P}:36:15: ' JaVaScRiPt:alert(1)' {URL}"],
+    "procedure/url-javascript": [f"{P}:38:15: 'javascript:alert(document.cookie)' {URL}"],
+    "procedure/url-javascript-mixed-case": [f"{P}:38:15: ' JaVaScRiPt:alert(1)' {URL}"],
     "procedure/url-data": [f"{P}:17:10: 'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==' {URL}"],
-    "procedure/url-file": [f"{P}:31:10: 'file:///etc/passwd' {URL}"],
-    "procedure/url-ftp": [f"{P}:36:15: 'ftp://dichvucong.gov.vn/1.001193' {URL}"],
-    "procedure/url-quote": [f"{P}:31:10: 'https://dichvucong.gov.vn/\" onmouseover=\"alert(1)' {URL}"],
-    "procedure/url-space": [f"{P}:36:15: 'https://dichvucong.gov.vn/a b' {URL}"],
-    "procedure/url-userinfo": [f"{P}:36:15: 'https://dichvucong.gov.vn@evil.example/' {URL}"],
-    "procedure/url-protocol-relative": [f"{P}:36:15: '//evil.example/x' {URL}"],
+    "procedure/url-file": [f"{P}:33:10: 'file:///etc/passwd' {URL}"],
+    "procedure/url-ftp": [f"{P}:38:15: 'ftp://dichvucong.gov.vn/1.001193' {URL}"],
+    "procedure/url-quote": [f"{P}:33:10: 'https://dichvucong.gov.vn/\" onmouseover=\"alert(1)' {URL}"],
+    "procedure/url-space": [f"{P}:38:15: 'https://dichvucong.gov.vn/a b' {URL}"],
+    "procedure/url-userinfo": [f"{P}:38:15: 'https://dichvucong.gov.vn@evil.example/' {URL}"],
+    "procedure/url-protocol-relative": [f"{P}:38:15: '//evil.example/x' {URL}"],
     "office/url-javascript": [f"{OFFICE}:13:11: 'javascript:alert(1)//https://phieu.example.vn/' {URL}"],
     "office/url-data": [f"{OFFICE}:13:11: 'data:text/html,<script>alert(1)</script>' {URL}"],
     # Codes and ids become paths and URLs: nothing but the strict pattern gets through.
@@ -72,9 +72,9 @@ LOCATED = {
     "procedure/case-id-traversal": [f"{P}:18:9: '../../etc' {SLUG}"],
     "procedure/case-id-lookalike": [f"{P}:18:9: 'dung-һan' {SLUG}"],
     "procedure/case-id-long": [f"{P}:18:9: 'id' quá dài (tối đa 60 ký tự)"],
-    "procedure/form-id-absolute": [f"{P}:29:9: '/to-khai' {SLUG}"],
-    "procedure/form-id-dotdot": [f"{P}:29:9: '..' {SLUG}"],
-    "procedure/form-ref-slash": [f"{P}:27:15: 'a/b' {SLUG}"],
+    "procedure/form-id-absolute": [f"{P}:31:9: '/to-khai' {SLUG}"],
+    "procedure/form-id-dotdot": [f"{P}:31:9: '..' {SLUG}"],
+    "procedure/form-ref-slash": [f"{P}:29:15: 'a/b' {SLUG}"],
     "fields/id-traversal": [f"{FIELDS}:5:9: '../../ho-tich' {SLUG}"],
     "fields/id-lookalike": [f"{FIELDS}:5:9: 'hо-tich' {SLUG}"],
     "fields/id-long": [f"{FIELDS}:5:9: 'id' quá dài (tối đa 60 ký tự)"],
@@ -82,7 +82,7 @@ LOCATED = {
     "procedure/python-tag": [
         f"{P}:3:7: không dùng thẻ YAML (tag:yaml.org,2002:python/object/apply:os.system)"
     ],
-    "procedure/two-documents": [f"{P}:37:1: mỗi tệp chỉ chứa một tài liệu YAML (bỏ dòng '---' thứ hai)"],
+    "procedure/two-documents": [f"{P}:39:1: mỗi tệp chỉ chứa một tài liệu YAML (bỏ dòng '---' thứ hai)"],
     "procedure/deep-nesting": [f"{P}:7:19: lồng quá sâu (quá 16 cấp)"],
     "procedure/too-long-text": [f"{P}:3:7: 'name' quá dài (tối đa 300 ký tự)"],
     # Bytes that are not UTF-8 text.
@@ -96,7 +96,7 @@ LOCATED = {
     ],
     # A quoted line break cannot forge a second problem line.
     "procedure/newline-in-key": [
-        f"{P}:36:1: khóa không hợp lệ 'x\\nprocedures/office.yml:1:1: dữ liệu hợp lệ'; các khóa được dùng: {KEYS}"
+        f"{P}:38:1: khóa không hợp lệ 'x\\nprocedures/office.yml:1:1: dữ liệu hợp lệ'; các khóa được dùng: {KEYS}"
     ],
 }
 
@@ -255,7 +255,7 @@ class _Elements(HTMLParser):
         self.elements.append((tag, dict(attrs)))
         self._in_script = tag == "script"
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, _tag):
         self._in_script = False
 
     def handle_data(self, data):
@@ -313,7 +313,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[s
         fetched.append(url)
         return real_fetch(self, url, headers)
 
-    def refuse(*args, **kwargs):
+    def refuse(*args, **_kwargs):
         connections.append(args)
         raise OSError("network is cut off in this test")
 

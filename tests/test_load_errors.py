@@ -73,7 +73,7 @@ CASES = {
     ),
     "text-where-int-expected": (
         edit(PROCEDURE, "originals: 1", "originals: một"),
-        ["25:20: 'originals' phải là số nguyên, nhận được 'một'"],
+        ["26:20: 'originals' phải là số nguyên, nhận được 'một'"],
     ),
     "bool-where-text-expected": (
         edit(PROCEDURE, "name: Đăng ký khai sinh\n", "name: true\n"),
@@ -124,7 +124,7 @@ CASES = {
     ),
     "two-documents": (
         PROCEDURE + "---\nname: Khai tử\n",
-        ["36:1: mỗi tệp chỉ chứa một tài liệu YAML (bỏ dòng '---' thứ hai)"],
+        ["38:1: mỗi tệp chỉ chứa một tài liệu YAML (bỏ dòng '---' thứ hai)"],
     ),
     "empty-file": ("# chỉ có ghi chú\n", ["1:1: tệp rỗng"]),
     "district-level-in-force": (
@@ -133,16 +133,39 @@ CASES = {
     ),
     "unknown-form": (
         edit(PROCEDURE, "form: to-khai-khai-sinh", "form: to-khai-ket-hon"),
-        ["26:15: mẫu đơn 'to-khai-ket-hon' không có trong mục forms"],
+        ["28:15: mẫu đơn 'to-khai-ket-hon' không có trong mục forms"],
     ),
     "deep-nesting": (
         PROCEDURE + "local:\n  notes: " + "[" * 20 + "]" * 20 + "\n",
         # root mapping and `local` are two levels; the 15th bracket is level 17
-        [f"37:24: lồng quá sâu (quá {MAX_DEPTH} cấp)"],
+        [f"39:24: lồng quá sâu (quá {MAX_DEPTH} cấp)"],
     ),
     "huge-scalar": (
         edit(PROCEDURE, "name: Đăng ký khai sinh\n", "name: " + "a" * (MAX_SCALAR_CHARS + 1) + "\n"),
         [f"2:7: giá trị quá dài ({MAX_SCALAR_CHARS + 1:,} ký tự); tối đa {MAX_SCALAR_CHARS:,}"],
+    ),
+    # a document says what is done with it and how many of each, never by leaving keys out
+    "document-without-action": (
+        edit(PROCEDURE, "        action: submit\n", ""),
+        [
+            "24:9: thiếu khóa bắt buộc 'action' (submit nếu người dân nộp giấy tờ này, "
+            "show nếu chỉ xuất trình, không nộp)"
+        ],
+    ),
+    "document-without-originals": (
+        edit(PROCEDURE, "        originals: 1\n", ""),
+        ["24:9: thiếu khóa bắt buộc 'originals' (số bản chính; ghi 0 nếu không cần bản chính)"],
+    ),
+    "document-without-copies": (
+        edit(PROCEDURE, "        copies: 0\n", ""),
+        ["24:9: thiếu khóa bắt buộc 'copies' (số bản sao; ghi 0 nếu không cần bản sao)"],
+    ),
+    "document-submitted-with-no-copy": (
+        edit(PROCEDURE, "        originals: 1\n", "        originals: 0\n"),
+        [
+            "25:17: giấy tờ cần nộp (action: submit) phải có ít nhất 1 bản chính hoặc 1 bản sao; "
+            "nếu chỉ xuất trình, không nộp, hãy viết action: show"
+        ],
     ),
     "control-character": (
         edit(PROCEDURE, "level: commune", "level: com\x07mune"),

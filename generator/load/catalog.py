@@ -258,6 +258,8 @@ def _validate(model: type[BaseModel], located: _Located, reader: _FileReader) ->
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
             is_key = error["type"] in {"extra_forbidden"}
+            if error["type"] == "nothing_submitted":
+                loc = (*loc, "action")
             line, col = located.where(loc, key=is_key)
             reader.problem(line, col, _message(model, loc, error))
         return None
@@ -272,7 +274,13 @@ def _message(model: type[BaseModel], loc: Loc, error: dict[str, Any]) -> str:
     if not loc and kind in {"model_type", "dict_type", "model_attributes_type"}:
         return f"tệp phải là một nhóm các khóa 'tên: giá trị', không phải {_type_name(value)}"
     if kind == "missing":
-        return f"thiếu khóa bắt buộc '{name}'"
+        hint = _MISSING_HINTS.get(name)
+        return f"thiếu khóa bắt buộc '{name}'" + (f" ({hint})" if hint else "")
+    if kind == "nothing_submitted":
+        return (
+            "giấy tờ cần nộp (action: submit) phải có ít nhất 1 bản chính hoặc 1 bản sao; "
+            "nếu chỉ xuất trình, không nộp, hãy viết action: show"
+        )
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
         close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
@@ -310,6 +318,12 @@ def _message(model: type[BaseModel], loc: Loc, error: dict[str, Any]) -> str:
         return f"'{name}' không được {rel} {bound}, nhận được {shown}"
     return f"'{name}': {error['msg']}"
 
+
+_MISSING_HINTS = {
+    "action": "submit nếu người dân nộp giấy tờ này, show nếu chỉ xuất trình, không nộp",
+    "originals": "số bản chính; ghi 0 nếu không cần bản chính",
+    "copies": "số bản sao; ghi 0 nếu không cần bản sao",
+}
 
 _PATTERN_MESSAGES = {
     "code": "mã thủ tục '{value}' không đúng mẫu mã quốc gia (ví dụ 1.001193 hoặc 1.012753.H19)",
@@ -431,7 +445,7 @@ def load_catalog(root: Path) -> Catalog:
     fields: list[FieldInfo] = []
     if field_list is not None:
         fields = _check_fields(field_list, root / FIELDS_FILE, problems)
-    _check_procedures(loaded, {f.id for f in fields} if field_list else None, problems)
+    _check_procedures(loaded, {f.id for f in fields} if field_list else None)
 
     if problems or office is None or field_list is None:
         raise DataError(problems)
@@ -470,7 +484,6 @@ def _check_fields(loaded: tuple[FieldList, _Located], path: Path, problems: list
 def _check_procedures(
     loaded: list[tuple[Procedure, _Located, _FileReader]],
     field_ids: set[str] | None,
-    problems: list[Problem],
 ) -> None:
     first_file: dict[str, str] = {}
     for procedure, located, reader in loaded:

@@ -7,7 +7,7 @@ import hashlib
 import json
 import unicodedata
 
-from ..model import Document, Fee, FieldInfo, Office, Procedure
+from ..model import Action, Document, Fee, FieldInfo, Office, Procedure
 
 ASK_AT_COUNTER = "Hỏi tại quầy"
 
@@ -26,12 +26,16 @@ def money(amount: int) -> str:
 
 
 def copies_text(doc: Document) -> str:
+    """How many of a document to bring, and whether it is handed in: "1 bản chính, 2 bản sao"."""
     parts = []
     if doc.originals:
         parts.append(f"{doc.originals} bản chính")
     if doc.copies:
         parts.append(f"{doc.copies} bản sao")
-    return ", ".join(parts) if parts else "Xuất trình, không nộp"
+    counted = ", ".join(parts)
+    if doc.action is Action.show:
+        return f"Xuất trình {counted}, không nộp" if counted else "Xuất trình, không nộp"
+    return counted
 
 
 def date_vi(day: dt.date | None) -> str:
@@ -64,7 +68,9 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
                 "name": case.name,
                 "time": case.time,
                 "fee": fee_text(case.fee),
-                "documents": [(d.name, d.originals, d.copies, d.optional) for d in case.documents],
+                "documents": [
+                    (d.name, d.action.value, d.originals, d.copies, d.optional) for d in case.documents
+                ],
             }
             for case in procedure.cases
         ],
