@@ -4,11 +4,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # axe-core (npm) for the accessibility audit in the browser tests.
 NODE_DIR := .cache/node
-# Debian packages: hb-subset makes WeasyPrint's font subsetting ~7x faster; Noto covers Vietnamese;
-# Chromium drives the browser tests.
-SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core chromium
+# Debian packages a build needs: hb-subset makes WeasyPrint's font subsetting ~7x faster; Noto covers
+# Vietnamese. The tests also need Chromium (browser tests); a deploy does not (`make system-build`).
+BUILD_PACKAGES := libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core
+TEST_PACKAGES  := chromium
 
-.PHONY: site test serve bench lint schema system clean
+.PHONY: site test serve bench lint schema system system-build clean
 
 site: $(STAMP)
 	$(BIN)/phieu validate procedures
@@ -39,8 +40,10 @@ $(STAMP): pyproject.toml | system
 	touch $(STAMP)
 
 # Installs the Debian packages when running as root with apt; otherwise says what is missing.
-system:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+system: PACKAGES = $(BUILD_PACKAGES) $(TEST_PACKAGES)
+system-build: PACKAGES = $(BUILD_PACKAGES)
+system system-build:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

@@ -12,14 +12,22 @@ from .load import load_catalog
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .staff import summary
+
     try:
         catalog = load_catalog(Path(args.path))
     except DataError as exc:
-        for problem in exc.problems:
-            print(problem.github() if args.format == "github" else str(problem))
+        if args.format == "summary":
+            print(summary.problems_summary(exc.problems))
+        else:
+            for problem in exc.problems:
+                print(problem.github() if args.format == "github" else str(problem))
         print(f"{len(exc.problems)} lỗi.", file=sys.stderr)
         return 1
-    print(f"Hợp lệ: {len(catalog.procedures)} thủ tục, {len(catalog.fields)} lĩnh vực.")
+    if args.format == "summary":
+        print(summary.valid_summary(len(catalog.procedures), len(catalog.fields)))
+    else:
+        print(f"Hợp lệ: {len(catalog.procedures)} thủ tục, {len(catalog.fields)} lĩnh vực.")
     return 0
 
 
@@ -35,6 +43,16 @@ def _build(args: argparse.Namespace) -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for staff
     from .publish.build import build_site
 
+    if args.production:  # refuse sample data before a long build
+        from .publish.production import production_problems
+
+        problems = production_problems(load_catalog(_procedures_dir(Path(args.config))), os.environ)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            print(f"phieu: không dựng bản chính thức: {len(problems)} lỗi ở trên.", file=sys.stderr)
+            return 1
+    site = Path(args.site_dir) if args.site_dir else Path(args.config).parent / "site"
     report = None
     if args.reprint:  # compare first: a bad ref fails before a long build
         from .staff.diff import diff
@@ -49,11 +67,15 @@ def _build(args: argparse.Namespace) -> int:
     if code == 0 and report is not None:
         from .staff.diff import to_markdown, write_reprint_pack
 
-        site = Path(args.site_dir) if args.site_dir else Path(args.config).parent / "site"
         pack = write_reprint_pack(report, site)
         print(to_markdown(report))
         if pack is None:
             print("Không có phiếu nào thay đổi: không tạo gói in.", file=sys.stderr)
+    if code == 0 and args.preview_files:
+        from .publish.preview import write_file_preview
+
+        pages = write_file_preview(site, Path(args.preview_files))
+        print(f"Đã ghi bản xem trước mở từ máy ({pages} trang) vào {args.preview_files}", file=sys.stderr)
     return code
 
 
@@ -99,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument(
         "path", nargs="?", default="procedures", help="thư mục dữ liệu (mặc định: procedures)"
     )
-    validate.add_argument("--format", choices=["plain", "github"], default="plain")
+    validate.add_argument(
+        "--format",
+        choices=["plain", "github", "summary"],
+        default="plain",
+        help="summary: bảng Markdown mọi lỗi, cho tóm tắt của GitHub Actions",
+    )
     validate.set_defaults(run=_validate)
 
     schema = commands.add_parser("schema", help="ghi JSON Schema cho trình soạn thảo")
@@ -115,6 +142,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="BASE",
         default=None,
         help="thêm pdf/goi-in-thay-doi.pdf chỉ gồm các phiếu thay đổi so với BASE (git ref)",
+    )
+    build.add_argument(
+        "--production",
+        action="store_true",
+        help="bản chính thức: từ chối dữ liệu mẫu ([Cần cập nhật …], site_url mẫu hay nội bộ)",
+    )
+    build.add_argument(
+        "--preview-files",
+        metavar="DIR",
+        default=None,
+        help="ghi thêm vào DIR một bản sao mở được từ máy (file://), cho bản xem trước",
     )
     build.set_defaults(run=_build)
 
