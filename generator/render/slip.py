@@ -128,25 +128,20 @@ class SlipRenderer:
             return Pdf(document.write_pdf(**PDF_OPTIONS), len(document.pages))
 
     def slip_context(self, procedure: Procedure, size: str) -> dict:
-        field = self.catalog.field(procedure.field)
-        target = urls.absolute(self.catalog.office, urls.page(procedure.code), self.site_url)
-        qr = make_qr(target)
+        """What the slip template sees of one procedure: its printed payload, the version (the payload's
+        hash) and the QR code of the payload's URL. Nothing else, so the version covers all it prints."""
+        printed = text.printed_payload(
+            procedure, self.catalog.office, self.catalog.field(procedure.field), self.site_url
+        )
+        qr = make_qr(printed["url"])
         check_print_width(qr, QR_WIDTH_MM[size], size)
-        return {
-            "p": procedure,
-            "office": self.catalog.office,
-            "field": field,
-            "qr": qr,
-            "qr_mm": QR_WIDTH_MM[size],
-            "target": target,
-            "short": target.split("://", 1)[1],
-            "version": text.content_version(procedure, self.catalog.office, field, self.site_url),
-            "size": size,
-        }
+        return {**printed, "version": text.version_of(printed), "qr": qr}
 
     def slip_html(self, procedures: list[Procedure], size: str, title: str) -> str:
         return self.env.get_template("slip.html.j2").render(
             slips=[self.slip_context(p, size) for p in procedures],
+            size=size,
+            qr_mm=QR_WIDTH_MM[size],
             title=title,
             updated=max(p.updated for p in procedures),
         )

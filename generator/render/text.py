@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import unicodedata
 
+from .. import urls
+from ..digest import digest
 from ..model import Action, Document, Fee, FieldInfo, Office, Procedure
 
 ASK_AT_COUNTER = "Hỏi tại quầy"
@@ -52,39 +52,63 @@ def fold(text: str) -> str:
 
 
 def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site_url: str) -> dict:
-    """Everything that appears on a printed slip, and nothing else.
+    """Everything a slip prints, as the text it prints, and nothing else.
 
-    Its hash is the slip's content version: a change outside it (e.g. the legal
-    basis, which is not printed) does not call for a reprint.
+    The slip template sees only these values (plus the version and the QR code drawn from ``url``), so
+    the two cannot drift: whatever the template shows is here, and a change outside it (the legal
+    basis, a fee's source, a case id) changes neither the paper nor the version. Choices of what is
+    shown (a fee nobody verified, the heading of a lone case, the status of a procedure in force)
+    are made here, not in the template. Runs of white space are one space, as on paper.
     """
-    return {
+    many_cases = len(procedure.cases) > 1
+    payload = {
+        "office": {
+            "name": office.name,
+            "unit": office.unit,
+            "address": office.address,
+            "hours": list(office.hours),
+            "phone": office.phone,
+        },
+        "field": field.name,
         "code": procedure.code,
         "name": procedure.name,
-        "status": procedure.status.value,
-        "replaced_by": procedure.replaced_by,
-        "field": field.name,
+        "url": urls.absolute(office, urls.page(procedure.code), site_url),
+        "status": None if procedure.in_force else procedure.status.value,
+        "replaced_by": None if procedure.in_force else procedure.replaced_by,
         "cases": [
             {
-                "name": case.name,
+                "name": case.name if many_cases else None,
                 "time": case.time,
                 "fee": fee_text(case.fee),
                 "documents": [
-                    (d.name, d.action.value, d.originals, d.copies, d.optional) for d in case.documents
+                    {"name": d.name, "optional": d.optional, "note": d.note, "count": copies_text(d)}
+                    for d in case.documents
                 ],
             }
             for case in procedure.cases
         ],
-        "channels": [(c.kind, c.time, fee_text(c.fee) if c.fee else None) for c in procedure.channels],
         "counter": procedure.local.counter,
-        "updated": procedure.updated.isoformat(),
-        "office": office.model_dump(mode="json", exclude={"site_url"}),
-        "site_url": site_url,
+        "online": [c.time for c in procedure.channels if c.kind == "online"],
+        "updated": date_vi(procedure.updated),
     }
+    return _one_spaced(payload)
+
+
+def _one_spaced(value):
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [_one_spaced(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _one_spaced(v) for k, v in value.items()}
+    return value
+
+
+def version_of(payload: dict) -> str:
+    """The short version printed in a slip's footer: a hash of its printed payload."""
+    return digest(payload)[:8]
 
 
 def content_version(procedure: Procedure, office: Office, field: FieldInfo, site_url: str) -> str:
     """Short version printed on the slip and shown on the page, so staff can match them."""
-    payload = json.dumps(
-        printed_payload(procedure, office, field, site_url), ensure_ascii=False, sort_keys=True
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:8]
+    return version_of(printed_payload(procedure, office, field, site_url))
