@@ -78,6 +78,13 @@ def test_rewrite_changes_only_links_to_folders(tmp_path: Path) -> None:
     )
 
 
+def test_rewrite_keeps_tags_whole_whatever_the_line_breaks(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "index.html").write_text("x", encoding="utf-8")
+    page = 'một\u2028hai\r\n<p title="a>b"\nclass=x>ba</p>\r\n<a title="1 > 0" href="b/">b</a>\n'
+    assert rewrite_page(page, tmp_path, tmp_path) == page.replace('"b/"', '"b/index.html"')
+
+
 def test_preview_refuses_to_replace_a_folder_it_did_not_write(site: Path, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("giữ lại", encoding="utf-8")
     with pytest.raises(PhieuError, match="không phải bản xem trước"):

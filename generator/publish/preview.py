@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -27,7 +28,7 @@ _ATTRIBUTE = re.compile(
     r"""(?P<lead>\s(?:href|src)\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
     re.IGNORECASE,
 )
-_REFRESH = re.compile(r"(?P<lead>;\s*url\s*=\s*)(?P<url>.*)$", re.IGNORECASE | re.DOTALL)
+_REFRESH = re.compile(r";\s*url\s*=\s*(?P<url>.*)$", re.IGNORECASE | re.DOTALL)
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.DOTALL)
 _SEARCH_BUTTON = '<label class="md-header__button md-icon" for="__search"'
 _SEARCH = '<div class="md-search" data-md-component="search"'
@@ -71,9 +72,8 @@ def rewrite_page(text: str, folder: Path, root: Path) -> str:
     text = _rewrite_tags(text, lambda url: _to_file(url, folder, root))
     text = _CONFIG.sub(lambda m: m.group(1) + _config(m.group(2)) + m.group(3), text, count=1)
     if _SEARCH_BUTTON in text:  # a Material page: swap its search for a note
-        text = text.replace(_SEARCH_BUTTON, _SEARCH_BUTTON + _HIDDEN, 1).replace(
-            _SEARCH, _SEARCH + _HIDDEN, 1
-        )
+        text = text.replace(_SEARCH_BUTTON, _SEARCH_BUTTON + _HIDDEN, 1)
+        text = text.replace(_SEARCH, _SEARCH + _HIDDEN, 1)
         text = text.replace(*_SEARCH_FORM, 1)
         az = _to_file(os.path.relpath(root / AZ, folder).replace(os.sep, "/") + "/", folder, root)
         text = _BODY.sub(lambda m: m.group() + NOTE.format(az=html.escape(az)), text, count=1)
@@ -87,31 +87,33 @@ def _config(raw: str) -> str:
     return json.dumps(config)
 
 
+Convert = Callable[[str], str]
+
+
 class _StartTags(HTMLParser):
-    """Where each start tag sits in a page (script and style contents are not tags)."""
+    """Where each start tag sits in a page, as written (script and style contents are not tags)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[tuple[int, int], str, dict[str, str | None]]] = []
+        self.tags: list[tuple[tuple[int, int], str, str, dict[str, str | None]]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((self.getpos(), tag, dict(attrs)))
+        self.tags.append((self.getpos(), self.get_starttag_text() or "", tag, dict(attrs)))
 
     handle_startendtag = handle_starttag
 
 
-def _rewrite_tags(text: str, convert) -> str:
+def _rewrite_tags(text: str, convert: Convert) -> str:
     parser = _StartTags()
     parser.feed(text)
     parser.close()
-    starts = [0]
-    for row in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(row))
+    starts = [0]  # where each line begins; the parser counts lines by "\n" only
+    for row in text.split("\n"):
+        starts.append(starts[-1] + len(row) + 1)
     out, done = [], 0
-    for (line, offset), tag, attrs in parser.tags:
+    for (line, offset), raw, tag, attrs in parser.tags:
         begin = starts[line - 1] + offset
-        end = text.index(">", begin) + 1
-        raw = text[begin:end]
+        end = begin + len(raw)
         new = _ATTRIBUTE.sub(lambda m: _attribute(m, convert), raw)
         if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
             new = re.sub(r'content="([^"]*)"', lambda m: f'content="{_refresh(m.group(1), convert)}"', new)
@@ -121,7 +123,7 @@ def _rewrite_tags(text: str, convert) -> str:
     return "".join(out)
 
 
-def _attribute(match: re.Match[str], convert) -> str:
+def _attribute(match: re.Match[str], convert: Convert) -> str:
     quote = '"' if match["dq"] is not None else "'" if match["sq"] is not None else ""
     value = next(v for v in (match["dq"], match["sq"], match["bare"]) if v is not None)
     url = html.unescape(value)
@@ -131,7 +133,7 @@ def _attribute(match: re.Match[str], convert) -> str:
     return f"{match['lead']}{quote}{value}{quote}"
 
 
-def _refresh(content: str, convert) -> str:
+def _refresh(content: str, convert: Convert) -> str:
     match = _REFRESH.search(html.unescape(content))
     if not match:
         return content
