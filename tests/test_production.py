@@ -14,7 +14,7 @@ import pytest
 from phieu.cli import main
 from phieu.load import load_catalog
 from phieu.publish.preview import MARKER
-from phieu.publish.production import production_problems, site_url_problem
+from phieu.publish.production import production_problems, public_host_problem
 
 from tests.conftest import EPOCH, copy_project
 from tests.loader_helpers import REPO
@@ -98,13 +98,15 @@ def test_a_placeholder_in_a_procedure_file_is_named(data: Path) -> None:
     ],
 )
 def test_sample_hosts_are_refused(url: str) -> None:
-    assert site_url_problem(url) == f"site_url '{url}' là địa chỉ mẫu, không có thật: {PUBLIC}"
+    assert public_host_problem(url) == f"site_url '{url}' là địa chỉ mẫu, không có thật: {PUBLIC}"
 
 
 @pytest.mark.parametrize("url", ["http://localhost:8000/", "https://phieu.localhost/", "http://LOCALHOST/"])
 def test_localhost_is_refused(url: str) -> None:
     host = url.split("/")[2].split(":")[0].lower()
-    assert site_url_problem(url) == f"site_url '{url}' trỏ tới chính máy đang dựng trang ({host}): {PUBLIC}"
+    assert (
+        public_host_problem(url) == f"site_url '{url}' trỏ tới chính máy đang dựng trang ({host}): {PUBLIC}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,16 +127,28 @@ def test_localhost_is_refused(url: str) -> None:
     ],
 )
 def test_private_and_loopback_addresses_are_refused(url: str, address: str) -> None:
-    assert site_url_problem(url) == (
+    assert public_host_problem(url) == (
         f"site_url '{url}' là địa chỉ mạng nội bộ ({address}), điện thoại không mở được: {PUBLIC}"
     )
 
 
 @pytest.mark.parametrize(
-    "url", [REAL, "https://phieu-vn.github.io/phieu/", "http://8.8.8.8/", "https://10.vn/"]
+    "url",
+    ["http://intranet/", "http://may-chu.local/", "https://phieu.home.arpa/", "http://x.corp.internal/"],
+)
+def test_names_only_a_local_network_knows_are_refused(url: str) -> None:
+    host = url.split("/")[2]
+    assert public_host_problem(url) == (
+        f"site_url '{url}' là tên máy trong mạng nội bộ ({host}), điện thoại không mở được: {PUBLIC}"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [REAL, "https://phieu-vn.github.io/phieu/", "http://8.8.8.8/", "https://10.vn/", "https://beef.cafe/"],
 )
 def test_public_addresses_pass(url: str) -> None:
-    assert site_url_problem(url) is None
+    assert public_host_problem(url) is None
 
 
 def test_a_site_url_from_the_environment_is_refused(data: Path) -> None:

@@ -23,6 +23,9 @@ from ..load.catalog import FIELDS_FILE, OFFICE_FILE, Catalog
 #: The sample data's marks for what staff must fill in: "[Cần cập nhật …]", "[cần xác nhận …]".
 PLACEHOLDER = re.compile(r"\[\s*cần(?!\w)[^\]\n]{0,80}\]?", re.IGNORECASE)
 
+#: Names that only resolve inside a home or office network (mDNS RFC 6762, RFC 8375, ICANN's .internal).
+_LAN_NAMES = (".local", ".lan", ".home.arpa", ".internal")
+
 _ASK_PUBLIC = "hãy ghi địa chỉ công khai của trang (mã QR in trên phiếu trỏ về đó)"
 
 
@@ -34,7 +37,7 @@ def production_problems(catalog: Catalog, environ: Mapping[str, str]) -> list[Pr
     office = catalog.root / OFFICE_FILE
     problems: list[Problem] = []
     line, col = _value_position(office, "site_url")
-    reason = site_url_problem(catalog.office.site_url)
+    reason = public_host_problem(catalog.office.site_url)
     if reason:
         problems.append(Problem(display_path(office), line, col, reason))
     override = environ.get("SITE_URL")
@@ -49,7 +52,7 @@ def production_problems(catalog: Catalog, environ: Mapping[str, str]) -> list[Pr
     return sorted(problems)
 
 
-def site_url_problem(url: str) -> str | None:
+def public_host_problem(url: str) -> str | None:
     """Why ``url`` cannot be the public site's address, in Vietnamese; None when it can."""
     host = (urlsplit(url).hostname or "").rstrip(".").lower()
     labels = host.split(".")
@@ -60,6 +63,10 @@ def site_url_problem(url: str) -> str | None:
     address = _ip_address(host)
     if address is not None and not address.is_global:
         return f"site_url '{url}' là địa chỉ mạng nội bộ ({address}), điện thoại không mở được: {_ASK_PUBLIC}"
+    if address is None and (len(labels) == 1 or host.endswith(_LAN_NAMES)):
+        return (
+            f"site_url '{url}' là tên máy trong mạng nội bộ ({host}), điện thoại không mở được: {_ASK_PUBLIC}"
+        )
     return None
 
 
