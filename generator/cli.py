@@ -6,9 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DataError, PhieuError
 from .load import load_catalog
+
+if TYPE_CHECKING:
+    from .plugin import ProjectOptions
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -46,7 +50,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.production:  # refuse sample data before a long build
         from .publish.production import production_problems
 
-        problems = production_problems(load_catalog(_procedures_dir(Path(args.config))), os.environ)
+        problems = production_problems(load_catalog(_options(Path(args.config)).procedures), os.environ)
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:
@@ -57,8 +61,10 @@ def _build(args: argparse.Namespace) -> int:
     if args.reprint:  # compare first: a bad ref fails before a long build
         from .staff.diff import diff
 
-        config = Path(args.config)
-        report = diff(args.reprint, _procedures_dir(config), config_file=config)
+        options = _options(Path(args.config))
+        report = diff(
+            args.reprint, options.procedures, redirects_file=options.redirects, pack_sizes=options.pack_sizes
+        )
     code = build_site(
         config_file=Path(args.config),
         site_dir=Path(args.site_dir) if args.site_dir else None,
@@ -79,18 +85,24 @@ def _build(args: argparse.Namespace) -> int:
     return code
 
 
-def _procedures_dir(config: Path) -> Path:
-    from .staff.diff import procedures_from_config
+def _options(config: Path) -> ProjectOptions:
+    """The phieu plugin's options in mkdocs.yml, read by MkDocs itself."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from .plugin import project_options
 
-    return procedures_from_config(config)
+    return project_options(config)
 
 
 def _diff(args: argparse.Namespace) -> int:
     from .staff.diff import diff, to_markdown
 
-    config = Path(args.config)
-    procedures = Path(args.procedures) if args.procedures else _procedures_dir(config)
-    report = diff(args.base, procedures, redirects_file=Path(args.redirects), config_file=config)
+    options = _options(Path(args.config))
+    report = diff(
+        args.base,
+        Path(args.procedures) if args.procedures else options.procedures,
+        redirects_file=Path(args.redirects) if args.redirects else options.redirects,
+        pack_sizes=options.pack_sizes,
+    )
     print(report.to_json() if args.format == "json" else to_markdown(report))
     return 0
 
@@ -162,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("base", metavar="BASE", help="git ref (ví dụ origin/main) hoặc manifest.json")
     diff.add_argument("--format", choices=["markdown", "json"], default="markdown")
     diff.add_argument("--procedures", default=None, help="thư mục dữ liệu (mặc định: theo mkdocs.yml)")
-    diff.add_argument("--redirects", default="redirects.yml")
+    diff.add_argument(
+        "--redirects", default=None, help="tệp chuyển hướng (mặc định: theo mkdocs.yml, cạnh mkdocs.yml)"
+    )
     diff.add_argument("-f", "--config", default="mkdocs.yml")
     diff.set_defaults(run=_diff)
 

@@ -48,9 +48,9 @@ class RenderError(PhieuError):
     """A page, slip or pack could not be produced."""
 
 
-def display_path(path: Path) -> str:
-    """A path relative to the working directory when it is inside it."""
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path relative to ``root`` (by default the working directory) when it is inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to((root or Path.cwd()).resolve()))
     except ValueError:
         return str(path)

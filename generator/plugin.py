@@ -14,12 +14,14 @@ import html
 import json
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.config import config_options as opt
+from mkdocs.config import load_config
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import MkDocsException, PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
@@ -295,3 +297,31 @@ class _WeasyPrintLogs:
             logger.removeHandler(self._handler)
             logger.propagate = propagate
         self._saved = []
+
+
+@dataclass(frozen=True)
+class ProjectOptions:
+    """The phieu plugin's options that ``phieu diff`` and ``build --reprint`` need, as MkDocs reads them."""
+
+    procedures: Path
+    redirects: Path
+    pack_sizes: tuple[str, ...]
+
+
+def project_options(config_file: Path) -> ProjectOptions:
+    """Read ``config_file`` with MkDocs' own loader, so every option and default means what it means in
+    a build; paths are taken relative to the file, not to the working folder."""
+    if not config_file.is_file():
+        raise PhieuError(f"không tìm thấy {config_file} (chạy lệnh trong thư mục dự án hoặc chỉ rõ bằng -f)")
+    try:
+        config = load_config(str(config_file))
+    except MkDocsException as exc:
+        raise PhieuError(f"{config_file} có lỗi: {exc}") from exc
+    plugin = config.plugins.get("phieu")
+    if not isinstance(plugin, PhieuPlugin):
+        raise PhieuError(f"{config_file} chưa bật plugin phieu (mục plugins)")
+    return ProjectOptions(
+        procedures=Path(plugin.config.procedures),
+        redirects=Path(config.config_file_path).parent / plugin.config.redirects,
+        pack_sizes=tuple(plugin.config.pack_sizes),
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from phieu.cli import main
 from phieu.staff.diff import diff, to_markdown
+
+from tests.conftest import copy_project, use_plugin_options
 
 MINI = Path(__file__).parent / "fixtures" / "mini" / "procedures"
 
@@ -27,9 +28,8 @@ def git(repo: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A git repository whose first commit holds the mini procedures."""
-    root = tmp_path / "repo"
-    shutil.copytree(MINI, root / "procedures")
+    """A git repository whose first commit holds a project with the mini procedures."""
+    root = copy_project(tmp_path / "repo", procedures=MINI)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "đầu tiên")
@@ -43,12 +43,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def run(repo: Path, base: str = "HEAD"):
-    return diff(
-        base,
-        repo / "procedures",
-        redirects_file=repo / "redirects.yml",
-        config_file=repo / "mkdocs.yml",
-    )
+    return diff(base, repo / "procedures", redirects_file=repo / "redirects.yml")
 
 
 def slips(report) -> list[str]:
@@ -200,3 +195,56 @@ def test_unknown_ref_is_a_clear_error(repo: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(repo)
     assert main(["diff", "origin/khong-co"]) == 1
     assert "fetch-depth: 0" in capsys.readouterr().err
+
+
+def test_options_come_from_mkdocs_yml_as_mkdocs_reads_them(
+    repo: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Pack sizes and the redirects file are the plugin's options; redirects.yml is found next to
+    mkdocs.yml, not in the working folder."""
+    use_plugin_options(repo, pack_sizes="[A5, A4]", redirects="doi-ma.yml")
+    (repo / "doi-ma.yml").write_text('procedures:\n  "1.000002": "1.000012"\n', encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "tùy chọn")
+    _rename(repo, "1.000002", "1.000012")
+    elsewhere = tmp_path / "noi-khac"
+    elsewhere.mkdir()
+    (elsewhere / "redirects.yml").write_text("procedures:\n  1.000002: 1.000099\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    assert main(["diff", "HEAD", "--format", "json", "-f", str(repo / "mkdocs.yml")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(r["from"], r["to"], r["declared"]) for r in data["renamed"]] == [("1.000002", "1.000012", True)]
+    assert [p["path"] for p in data["reprint"]["packs"]] == [
+        "pdf/goi-in-ho-tich-a5.pdf",
+        "pdf/goi-in-ho-tich-a4.pdf",
+    ]
+
+
+def test_a_bad_plugin_option_is_reported_by_mkdocs(repo: Path, monkeypatch, capsys) -> None:
+    use_plugin_options(repo, pack_sizes="[B5]")
+    monkeypatch.chdir(repo)
+    assert main(["diff", "HEAD"]) == 1
+    err = capsys.readouterr().err
+    assert "phieu: mkdocs.yml có lỗi" in err
+    assert "Traceback" not in err
+
+
+def test_without_mkdocs_yml_the_message_says_where_to_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["diff", "HEAD"]) == 1
+    assert (
+        "không tìm thấy mkdocs.yml (chạy lệnh trong thư mục dự án hoặc chỉ rõ bằng -f)"
+        in capsys.readouterr().err
+    )
+
+
+def test_errors_in_the_base_name_files_as_in_the_repository(repo: Path, monkeypatch, capsys) -> None:
+    """The base is read from a temporary folder, without changing the working folder."""
+    edit(repo / "procedures" / "1.000001.yml", "level: commune", "level: xa")
+    git(repo, "commit", "-q", "-am", "sai")
+    edit(repo / "procedures" / "1.000001.yml", "level: xa", "level: commune")
+    monkeypatch.chdir(repo)
+    assert main(["diff", "HEAD"]) == 1
+    err = capsys.readouterr().err
+    assert "dữ liệu thủ tục ở 'HEAD' có lỗi:\nprocedures/1.000001.yml:" in err
+    assert Path.cwd() == repo

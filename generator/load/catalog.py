@@ -66,9 +66,9 @@ class _Located:
 class _FileReader:
     """Reads one YAML file into plain data, appending problems instead of raising."""
 
-    def __init__(self, path: Path, problems: list[Problem]):
+    def __init__(self, path: Path, problems: list[Problem], display_root: Path | None = None):
         self.path = path
-        self.shown = display_path(path)
+        self.shown = display_path(path, display_root)
         self.problems = problems
 
     def problem(self, line: int, col: int, message: str) -> None:
@@ -414,24 +414,26 @@ def procedure_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def load_catalog(root: Path) -> Catalog:
-    """Load and check a procedures folder; raise :class:`DataError` listing every problem."""
+def load_catalog(root: Path, *, display_root: Path | None = None) -> Catalog:
+    """Load and check a procedures folder; raise :class:`DataError` listing every problem.
+
+    Problems name files relative to ``display_root`` (by default the working directory).
+    """
     root = Path(root)
     problems: list[Problem] = []
     if not root.is_dir():
         raise DataError([Problem(str(root), 1, 1, "không tìm thấy thư mục thủ tục")])
 
-    office = _load_one(root / OFFICE_FILE, Office, problems)
-    field_list = _load_one(root / FIELDS_FILE, FieldList, problems)
+    office = _load_one(root / OFFICE_FILE, Office, problems, display_root)
+    field_list = _load_one(root / FIELDS_FILE, FieldList, problems, display_root)
     files = list(procedure_files(root))
     if len(files) > MAX_FILES:
-        raise DataError(
-            [Problem(display_path(root), 1, 1, f"quá nhiều tệp ({len(files):,}); tối đa {MAX_FILES:,}")]
-        )
+        shown = display_path(root, display_root)
+        raise DataError([Problem(shown, 1, 1, f"quá nhiều tệp ({len(files):,}); tối đa {MAX_FILES:,}")])
 
     loaded: list[tuple[Procedure, _Located, _FileReader]] = []
     for path in files:
-        reader = _FileReader(path, problems)
+        reader = _FileReader(path, problems, display_root)
         if path.suffix != ".yml":
             reader.problem(1, 1, f"tệp thủ tục phải có đuôi .yml, không phải '{path.suffix}'")
             continue
@@ -444,7 +446,7 @@ def load_catalog(root: Path) -> Catalog:
 
     fields: list[FieldInfo] = []
     if field_list is not None:
-        fields = _check_fields(field_list, root / FIELDS_FILE, problems)
+        fields = _check_fields(field_list, display_path(root / FIELDS_FILE, display_root), problems)
     _check_procedures(loaded, {f.id for f in fields} if field_list else None)
 
     if problems or office is None or field_list is None:
@@ -458,8 +460,10 @@ def load_catalog(root: Path) -> Catalog:
     )
 
 
-def _load_one(path: Path, model: type[BaseModel], problems: list[Problem]) -> Any:
-    reader = _FileReader(path, problems)
+def _load_one(
+    path: Path, model: type[BaseModel], problems: list[Problem], display_root: Path | None = None
+) -> Any:
+    reader = _FileReader(path, problems, display_root)
     if not path.is_file():
         reader.problem(1, 1, f"thiếu tệp {path.name}")
         return None
@@ -470,13 +474,13 @@ def _load_one(path: Path, model: type[BaseModel], problems: list[Problem]) -> An
     return None if value is None else (value, located)
 
 
-def _check_fields(loaded: tuple[FieldList, _Located], path: Path, problems: list[Problem]) -> list[FieldInfo]:
+def _check_fields(loaded: tuple[FieldList, _Located], shown: str, problems: list[Problem]) -> list[FieldInfo]:
     field_list, located = loaded
     seen: set[str] = set()
     for i, info in enumerate(field_list.fields):
         if info.id in seen:
             line, col = located.where(("fields", i, "id"))
-            problems.append(Problem(display_path(path), line, col, f"mã lĩnh vực '{info.id}' bị trùng"))
+            problems.append(Problem(shown, line, col, f"mã lĩnh vực '{info.id}' bị trùng"))
         seen.add(info.id)
     return list(field_list.fields)
 

@@ -23,9 +23,7 @@ hash of :func:`text.printed_payload`, so a change in, say, the legal basis
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import subprocess
 import tempfile
@@ -33,9 +31,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .. import urls
+from ..digest import digest
 from ..errors import DataError, PhieuError
 from ..load import Catalog, load_catalog
 from ..model import Procedure
@@ -109,11 +106,6 @@ class Snapshot:
     """Hash of the printed office details and site URL; None when unknown (manifest)."""
 
 
-def _hash(value: object) -> str:
-    payload = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
 def procedure_parts(p: Procedure) -> dict[str, str]:
     """The record split into the parts a reviewer thinks in, each hashed."""
     d = p.model_dump(mode="json")
@@ -129,7 +121,7 @@ def procedure_parts(p: Procedure) -> dict[str, str]:
         "channels": [{k: v for k, v in ch.items() if k not in ("fee", "time")} for ch in channels],
     }
     parts.update(d)  # every other top-level key is a part of its own
-    return {key: _hash(value) for key, value in parts.items()}
+    return {key: digest(value) for key, value in parts.items()}
 
 
 def snapshot_from_catalog(catalog: Catalog, label: str, site_url: str | None = None) -> Snapshot:
@@ -153,8 +145,8 @@ def snapshot_from_catalog(catalog: Catalog, label: str, site_url: str | None = N
     return Snapshot(
         label=label,
         entries=entries,
-        fields={f.id: _hash([f.name, f.description]) for f in catalog.fields},
-        office=_hash([printed_office, site_url]),
+        fields={f.id: digest([f.name, f.description]) for f in catalog.fields},
+        office=digest([printed_office, site_url]),
     )
 
 
@@ -242,14 +234,10 @@ def snapshot_at(base: str, procedures: Path) -> Snapshot:
         root = checkout_procedures(base, procedures, Path(tmp))
         if root is None:
             return Snapshot(label=base, entries={}, fields={}, office=None)
-        cwd = Path.cwd()
-        try:
-            os.chdir(tmp)  # error paths then read procedures/…, as in the repository
-            catalog = load_catalog(Path("procedures"))
+        try:  # error paths read procedures/…, as in the repository
+            catalog = load_catalog(root, display_root=Path(tmp))
         except DataError as exc:
             raise PhieuError(f"dữ liệu thủ tục ở '{base}' có lỗi:\n{exc}") from exc
-        finally:
-            os.chdir(cwd)
         return snapshot_from_catalog(catalog, base)
 
 
@@ -437,10 +425,10 @@ def _reprint(
             (e.updated for e in s.entries.values() if e.field == field_id and e.status == "in_force"),
             default="",
         )
-        return _hash([listed, updated])
+        return digest([listed, updated])
 
     def pack(s: Snapshot, field_id: str) -> str:
-        return _hash(sorted((e.code, e.version) for e in s.entries.values() if e.field == field_id))
+        return digest(sorted((e.code, e.version) for e in s.entries.values() if e.field == field_id))
 
     for field_id in sorted(head.fields):
         context_changed = report.office_changed or field_id in report.fields_changed
@@ -453,37 +441,18 @@ def _reprint(
                 reprint["packs"].append({"path": urls.pack(field_id, size), "field": field_id})
 
 
-def _plugin_config(config_file: Path) -> dict:
-    """The phieu plugin's options in mkdocs.yml, read without running MkDocs ({} if unreadable)."""
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)  # !ENV and friends
-    try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader)
-        for plugin in config.get("plugins") or []:
-            if isinstance(plugin, dict) and isinstance(plugin.get("phieu"), dict):
-                return plugin["phieu"]
-    except (OSError, yaml.YAMLError, AttributeError, TypeError):
-        pass
-    return {}
-
-
-def pack_sizes_from_config(config_file: Path) -> tuple[str, ...]:
-    """The ``pack_sizes`` of the phieu plugin in mkdocs.yml (A5 when not set)."""
-    sizes = _plugin_config(config_file).get("pack_sizes")
-    return tuple(str(s) for s in sizes) if isinstance(sizes, list) and sizes else ("A5",)
-
-
 def diff(
     base: str,
-    procedures: Path = Path("procedures"),
+    procedures: Path,
     *,
-    redirects_file: Path = Path(REDIRECTS_FILE),
-    config_file: Path = Path("mkdocs.yml"),
+    redirects_file: Path | None = None,
+    pack_sizes: Iterable[str] = ("A5",),
 ) -> Report:
-    """Compare the procedures at ``base`` with the working tree."""
+    """Compare the procedures at ``base`` with the working tree.
+
+    ``redirects_file`` and ``pack_sizes`` are the phieu plugin's options in mkdocs.yml (the command
+    reads them with MkDocs' own loader): declared renames, and the sizes of the per-field packs.
+    """
     try:
         catalog = load_catalog(procedures)
     except DataError as exc:
@@ -495,8 +464,8 @@ def diff(
         data = json.loads(Path(base).read_text(encoding="utf-8"))
         if data.get("site_url"):
             head = snapshot_from_catalog(catalog, head.label, site_url=data["site_url"])
-    redirects = load_redirects(redirects_file).procedures
-    return compare(before, head, redirects=redirects, pack_sizes=pack_sizes_from_config(config_file))
+    redirects = load_redirects(redirects_file).procedures if redirects_file else {}
+    return compare(before, head, redirects=redirects, pack_sizes=pack_sizes)
 
 
 # --- the reprint pack -------------------------------------------------------------------------
@@ -641,12 +610,3 @@ def to_markdown(report: Report) -> str:
 
 def _md_warn(warning: str) -> str:
     return warning.replace("\n", " ")
-
-
-def procedures_from_config(config_file: Path) -> Path:
-    """The phieu plugin's ``procedures`` folder from mkdocs.yml (``procedures`` by default)."""
-    folder = "procedures"
-    plugin = _plugin_config(config_file)
-    if isinstance(plugin.get("procedures"), str):
-        folder = plugin["procedures"]
-    return config_file.parent / folder
