@@ -62,6 +62,8 @@ class PhieuConfig(Config):
     """Processes that render PDFs; 0 means one per CPU."""
     cache_dir = opt.Type(str, default=".cache/phieu")
     """Where rendered PDFs are kept between builds (relative to mkdocs.yml), keyed by content hash."""
+    cache = opt.Type(bool, default=True)
+    """Use ``cache_dir``; off (``phieu build --no-cache``), every PDF is made and no cache is read or written."""
     ledger = opt.Type(str, default=url_ledger.LEDGER_FILE)
     """Append-only list of every URL ever published (relative to mkdocs.yml); the build fails
     when one of them would no longer resolve. A missing file checks nothing."""
@@ -98,7 +100,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 slip_size=self.config.slip_size,
                 pack_sizes=tuple(self.config.pack_sizes),
                 pack_marks=self.config.pack_marks,
-                cache_dir=Path(config.config_file_path).parent / self.config.cache_dir,
+                cache_dir=self._project_file(config, self.config.cache_dir) if self.config.cache else None,
                 logger=log,
                 workers=self.config.workers,
                 progress=progress_printer(),

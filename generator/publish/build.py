@@ -1,33 +1,72 @@
 """``phieu build``: run MkDocs into a temporary folder and swap it in only on success.
 
-A failed or interrupted build leaves the previous ``site/`` exactly as it was.
+A failed or interrupted build leaves the previous ``site/`` exactly as it was. One build at a time per
+site folder: a second ``phieu build`` waits for the first (a lock file next to the site), and a build
+removes the staging folders that killed builds left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-log = logging.getLogger("phieu")
+from .notice import NOTICE_LOGGER
 
 
-def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = True) -> int:
-    """Build the site; return a process exit code."""
+def build_site(
+    config_file: Path,
+    site_dir: Path | None = None,
+    strict: bool = True,
+    *,
+    cache: bool = True,
+    before_swap: Callable[[Path], object] | None = None,
+) -> int:
+    """Build the site; return a process exit code.
+
+    ``cache=False`` renders every PDF and neither reads nor writes the PDF cache. ``before_swap`` is
+    called with the finished site before it replaces the old one (e.g. to add the reprint pack).
+    """
     _configure_logging()
     config_file = config_file.resolve()
     target = (site_dir or config_file.parent / "site").resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _one_build_at_a_time(target):
+            _remove_stale_staging(target)
+            return _build_into(config_file, target, strict, cache, before_swap)
+    except KeyboardInterrupt:  # while waiting for the other build
+        print("phieu: đã dừng.", file=sys.stderr)
+        return 130
+    except OSError as exc:  # the folder of the site or its lock cannot be written
+        print(f"phieu: không dựng được vào {_shown(target)}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+def _build_into(
+    config_file: Path,
+    target: Path,
+    strict: bool,
+    cache: bool,
+    before_swap: Callable[[Path], object] | None,
+) -> int:
+    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(target), dir=target.parent))
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=strict)
+        if not cache and "phieu" in config.plugins:
+            config.plugins["phieu"].config.cache = False
         build(config)
+        if before_swap is not None:
+            before_swap(staging)
         _swap(staging, target)
     except (MkDocsException, KeyboardInterrupt) as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -41,6 +80,39 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
         raise
     print(f"Đã dựng trang vào {_shown(target)}")
     return 0
+
+
+def _staging_prefix(target: Path) -> str:
+    return f".{target.name}-new-"
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(target: Path) -> Iterator[None]:
+    """Hold the lock of ``target`` (``.site.lock`` next to ``site/``); wait while another build holds it.
+
+    The kernel lets the lock go when its holder exits, even when killed: a lock is never stale.
+    """
+    with target.with_name(f".{target.name}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                f"Đang chờ bản dựng khác vào {_shown(target)} kết thúc (chỉ một bản dựng mỗi lúc) …",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Remove staging folders of killed builds. Called with the lock held: no live build owns one."""
+    for folder in sorted(target.parent.glob(_staging_prefix(target) + "*")):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            print(
+                f"phieu: đã xóa {_shown(folder)}, thư mục dở dang của một lần dựng bị ngắt", file=sys.stderr
+            )
 
 
 def _swap(staging: Path, target: Path) -> None:
@@ -75,10 +147,11 @@ class _StderrHandler(logging.StreamHandler):
 
 
 def _configure_logging() -> None:
-    """Show MkDocs' own messages the way ``mkdocs build`` does."""
-    logger = logging.getLogger("mkdocs")
-    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    """Show MkDocs' own messages the way ``mkdocs build`` does, and phieu's notices the same way."""
+    for name in ("mkdocs", NOTICE_LOGGER):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+            handler = _StderrHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)

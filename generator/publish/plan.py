@@ -8,6 +8,8 @@ URL, the paper size, the phieu version and the render revision.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.metadata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +18,24 @@ from .. import __version__, urls
 from ..digest import digest
 from ..load import Catalog
 from ..model import FieldInfo, Procedure
+
+#: Libraries whose output ends up in the PDF bytes: upgrading one makes every PDF again.
+RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdf", "qrcode")
+
+
+def library_versions() -> dict[str, str]:
+    """Installed version of each rendering library (part of every cache key)."""
+    return {name: importlib.metadata.version(name) for name in RENDERING_LIBRARIES}
+
+
+def folder_digest(folder: Path) -> str:
+    """Hash of every file under ``folder``, subfolders included, with its path: the slip theme may
+    use any of them (fonts, images), since WeasyPrint may read any file under it."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return digest(
+        [(p.relative_to(folder).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files]
+    )
+
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
 RENDER_REVISION = 4
@@ -57,14 +77,14 @@ class Plan:
         self.slip_size = slip_size
         self.pack_sizes = pack_sizes
         self.pack_marks = pack_marks
-        self._templates = digest(
-            [(p.name, p.read_bytes().hex()) for p in sorted((theme_dir / "slip").iterdir()) if p.is_file()]
-        )
+        self._templates = folder_digest(theme_dir / "slip")
+        self._libraries = library_versions()
 
     def _common(self) -> tuple:
         return (
             __version__,
             RENDER_REVISION,
+            self._libraries,
             self._templates,
             self.site_url,
             self.catalog.office.model_dump(mode="json"),

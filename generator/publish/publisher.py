@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import RenderError
 from ..load import Catalog
 from ..render.slip import Pdf, SlipRenderer, has_hb_subset
 from .cache import PdfCache
+from .notice import notice
 from .outputs import Artifact, Outputs, PrintingPage, write_manifest
 from .plan import Job, Plan
 from .run import Runner
@@ -23,6 +23,17 @@ from .run import Runner
 HB_SUBSET_MISSING = (
     "Thiếu libharfbuzz-subset0: tạo PDF chậm hơn nhiều (cài: apt-get install libharfbuzz-subset0)"
 )
+CACHE_UNWRITABLE = (
+    "Không ghi được bộ nhớ đệm PDF {root}: {error}. Trang vẫn dựng đủ; lần sau các PDF sẽ được tạo lại."
+)
+_told: set[str] = set()
+
+
+def _tell_once(message: str) -> None:
+    """A notice for whoever runs the build, once per process (``mkdocs serve`` rebuilds many times)."""
+    if message not in _told:
+        _told.add(message)
+        notice.warning(message)
 
 
 class Publisher:
@@ -37,7 +48,7 @@ class Publisher:
         slip_size: str = "A5",
         pack_sizes: tuple[str, ...] = ("A5",),
         pack_marks: bool = True,
-        cache_dir: Path = Path(".cache/phieu"),
+        cache_dir: Path | None = Path(".cache/phieu"),
         logger: logging.Logger | logging.LoggerAdapter | None = None,
         workers: int = 0,
         progress: Callable[[int, int, int], None] | None = None,
@@ -53,7 +64,8 @@ class Publisher:
             pack_sizes=pack_sizes,
             pack_marks=pack_marks,
         )
-        self.cache = PdfCache(cache_dir)
+        self.cache = PdfCache(cache_dir) if cache_dir is not None else None
+        """None: every PDF is made, and no cache is read or written (``phieu build --no-cache``)."""
         self.log = logger or logging.getLogger(__name__)
         self.progress = progress
         """Called with (PDFs ready, PDFs in all, PDFs reused) as rendering goes on."""
@@ -95,12 +107,12 @@ class Publisher:
         jobs = self.plan.jobs
         pdfs: dict[str, Pdf] = {}
         for job in jobs:
-            cached = self.cache.get(job.key)
+            cached = self.cache.get(job.key) if self.cache is not None else None
             if cached is not None:
                 pdfs[job.key] = cached
         missing = [job for job in jobs if job.key not in pdfs]
         if any(job.kind != "pack" for job in missing) and not has_hb_subset():
-            self.log.warning(HB_SUBSET_MISSING)
+            _tell_once(HB_SUBSET_MISSING)  # slower, not wrong: --strict must not fail on it
         if not self.runner.pool_size(missing):
             self._finish(jobs, pdfs, missing)
             return
@@ -145,11 +157,13 @@ class Publisher:
         if self.progress:
             self.progress(len(pdfs), len(jobs), len(reused))
         for job, pdf, warned in self.runner.execute(missing, pdfs):
-            if not warned:  # a PDF that warned is made again next time, so --strict keeps seeing it
+            # A PDF that warned is not kept: it is made again next time, so --strict keeps seeing it.
+            if not warned and self.cache is not None:
                 try:
                     self.cache.put(job.key, pdf)
-                except OSError as exc:
-                    raise RenderError(f"không ghi được bộ nhớ đệm PDF {self.cache.root}: {exc}") from exc
+                except OSError as exc:  # the site is complete all the same: a notice, not a failure
+                    _tell_once(CACHE_UNWRITABLE.format(root=self.cache.root, error=exc.strerror or exc))
+                    self.cache = None
             if self.progress:
                 self.progress(len(pdfs), len(jobs), len(reused))
         long_slips = [
