@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import sys
 from pathlib import Path
@@ -66,23 +65,17 @@ def _build(args: argparse.Namespace) -> int:
         report = diff(
             args.reprint, options.procedures, redirects_file=options.redirects, pack_sizes=options.pack_sizes
         )
-    add_reprint_pack = None
-    if report is not None:  # written into the new site, before it replaces the old one
-        from .staff.diff import write_reprint_pack
-
-        add_reprint_pack = functools.partial(write_reprint_pack, report)
     code = build_site(
         config_file=Path(args.config),
         site_dir=Path(args.site_dir) if args.site_dir else None,
         strict=args.strict,
-        cache=args.cache,
-        before_swap=add_reprint_pack,
     )
     if code == 0 and report is not None:
-        from .staff.diff import to_markdown
+        from .staff.diff import to_markdown, write_reprint_pack
 
+        pack = write_reprint_pack(report, site)
         print(to_markdown(report))
-        if report.reprint_pack is None:
+        if pack is None:
             print("Không có phiếu nào thay đổi: không tạo gói in.", file=sys.stderr)
     if code == 0 and args.preview_files:
         from .publish.preview import write_file_preview
@@ -132,6 +125,19 @@ def _ledger(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .staff import portal
+
+    into = Path(args.into)
+    report = portal.import_portal([Path(p) for p in args.inputs], into)
+    theme = Path(args.theme)
+    if args.slips and (theme / "slip").is_dir():
+        portal.count_slip_pages(report, into, theme)
+    for line in portal.report_lines(report, verbose=args.verbose):
+        print(line)
+    return 1 if report.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="phieu", description="Phiếu hướng dẫn thủ tục hành chính có mã QR.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -156,12 +162,6 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-f", "--config", default="mkdocs.yml")
     build.add_argument("-d", "--site-dir", default=None)
     build.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True)
-    build.add_argument(
-        "--cache",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="--no-cache: tạo lại mọi PDF, không đọc và không ghi bộ nhớ đệm",
-    )
     build.add_argument(
         "--reprint",
         metavar="BASE",
@@ -202,6 +202,18 @@ def main(argv: list[str] | None = None) -> int:
     ledger.add_argument("--ledger", default="published-urls.txt")
     ledger.add_argument("-d", "--site-dir", default="site")
     ledger.set_defaults(run=_ledger)
+
+    imp = commands.add_parser(
+        "import", help="nhập thủ tục từ tệp JSON của Cổng Dịch vụ công quốc gia thành bản nháp YAML"
+    )
+    imp.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="tệp JSON hoặc thư mục chứa tệp JSON")
+    imp.add_argument("--into", default="procedures", help="thư mục dữ liệu (mặc định: procedures)")
+    imp.add_argument("--theme", default="theme", help="thư mục theme, để đếm số trang phiếu")
+    imp.add_argument(
+        "--slips", action=argparse.BooleanOptionalAction, default=True, help="dựng phiếu để báo phiếu dài"
+    )
+    imp.add_argument("-v", "--verbose", action="store_true", help="liệt kê cả văn bản của Cổng không chép")
+    imp.set_defaults(run=_import)
 
     args = parser.parse_args(argv)
     try:

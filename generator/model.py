@@ -117,6 +117,7 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
     "Status": {"in_force": "còn hiệu lực", "abolished": "đã bãi bỏ", "replaced": "được thay thế"},
     "ChannelKind": {"in_person": "nộp trực tiếp", "post": "qua bưu chính", "online": "nộp trực tuyến"},
     "Action": {"submit": "nộp", "show": "xuất trình, không nộp"},
+    "SourceKind": {"national": "do bộ, ngành công bố", "provincial": "đặc thù của tỉnh"},
 }
 
 
@@ -125,8 +126,8 @@ class Fee(_Record):
 
     amount: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
     """Số tiền (đồng). 0 là miễn phí. Bỏ trống nếu chưa rõ."""
-    text: ShortText | None = None
-    """Mô tả ngắn, ví dụ "8.000 đồng/bản trích lục"."""
+    text: Text | None = None
+    """Mô tả, ví dụ "8.000 đồng/bản trích lục". Văn bản chép từ Cổng có thể dài; nên viết gọn khi xác minh."""
     verified: Bool = False
     """true khi cán bộ đã đối chiếu số tiền với văn bản hiện hành. Phí chưa xác minh không hiện cho người dân."""
     varies_by_province: Bool = False
@@ -146,7 +147,10 @@ class Document(_Record):
     """Một giấy tờ trong thành phần hồ sơ. Luôn ghi đủ action, originals và copies."""
 
     name: Text
-    """Tên giấy tờ."""
+    """Tên giấy tờ đầy đủ (như văn bản công bố). Trang web hiện tên này."""
+    short: ShortText | None = None
+    """Tên ngắn, dễ hiểu để in trên phiếu, ví dụ "Giấy chứng sinh". Bỏ trống thì phiếu in tên đầy đủ.
+    Cán bộ viết; phieu import để trống và không ghi đè."""
     action: Action
     """submit: nộp giấy tờ này (cần ít nhất 1 bản chính hoặc bản sao); show: chỉ xuất trình để đối chiếu, không nộp."""
     originals: Count
@@ -175,11 +179,11 @@ class Case(_Record):
 
     id: Slug
     """Mã ngắn, dùng trong đường dẫn, ví dụ "dung-han"."""
-    name: ShortText
+    name: Text
     """Tên trường hợp, ví dụ "Đăng ký khai sinh đúng hạn"."""
     documents: Annotated[list[Document], Field(min_length=1, max_length=60)]
     """Thành phần hồ sơ."""
-    time: ShortText
+    time: Text
     """Thời hạn giải quyết, ví dụ "Ngay trong ngày làm việc"."""
     fee: Fee
     """Phí, lệ phí."""
@@ -192,7 +196,7 @@ class Channel(_Record):
 
     kind: ChannelKind
     """in_person (trực tiếp), post (bưu chính) hoặc online (trực tuyến)."""
-    time: ShortText
+    time: Text
     """Thời hạn giải quyết theo cách thức này."""
     fee: Fee | None = None
     """Phí, lệ phí riêng của cách thức này (nếu khác)."""
@@ -229,11 +233,11 @@ class Form(_Record):
 class Agency(_Record):
     """Cơ quan thực hiện."""
 
-    competent: ShortText
+    competent: Text
     """Cơ quan có thẩm quyền quyết định."""
-    authorised: ShortText | None = None
+    authorised: Text | None = None
     """Cơ quan được ủy quyền (nếu có)."""
-    coordinating: list[ShortText] = []
+    coordinating: list[Text] = []
     """Cơ quan phối hợp."""
 
 
@@ -248,13 +252,45 @@ class Local(_Record):
     """Từ khóa tìm kiếm thêm (cách gọi thường dùng)."""
 
 
+class SourceKind(_Choice):
+    """Loại thủ tục trên Cổng."""
+
+    national = "national"
+    provincial = "provincial"
+
+
+class Source(_Record):
+    """Bản ghi trên Cổng Dịch vụ công quốc gia mà thủ tục này được nhập từ đó (phieu import ghi)."""
+
+    portal_id: ShortText | None = None
+    """Mã bản ghi trên Cổng (id)."""
+    code: ShortText
+    """Mã thủ tục trên Cổng."""
+    kind: SourceKind | None = None
+    """national: do bộ, ngành công bố; provincial: thủ tục đặc thù do tỉnh công bố."""
+    decision: ShortText | None = None
+    """Số quyết định công bố thủ tục, ví dụ "163/QĐ-BTP"."""
+    issuer: ShortText | None = None
+    """Cơ quan ban hành quyết định công bố."""
+    decision_date: dt.date | None = None
+    """Ngày ban hành quyết định công bố."""
+    published: dt.date | None = None
+    """Ngày Cổng công bố thủ tục."""
+    portal_updated: dt.datetime | None = None
+    """Thời điểm Cổng cập nhật bản ghi lần cuối."""
+    imported: dt.date
+    """Ngày nhập từ Cổng."""
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    """SHA-256 của tệp JSON đã nhập."""
+
+
 class Procedure(_Record):
     """Một thủ tục hành chính (Nghị định 63/2010/NĐ-CP, Điều 8)."""
 
     code: Code
     """Mã thủ tục quốc gia, ví dụ "1.001193". Không đổi: là khóa của đường dẫn và mã QR."""
-    name: ShortText
-    """Tên thủ tục."""
+    name: Text
+    """Tên thủ tục, đúng như Cổng Dịch vụ công quốc gia công bố (bỏ chữ "Thủ tục" ở đầu)."""
     field: Slug
     """Mã lĩnh vực (id trong fields.yml)."""
     level: Level
@@ -271,7 +307,7 @@ class Procedure(_Record):
     """Đối tượng thực hiện."""
     agency: Agency
     """Cơ quan thực hiện."""
-    result: Annotated[list[ShortText], Field(min_length=1)]
+    result: Annotated[list[Text], Field(min_length=1)]
     """Kết quả thực hiện."""
     steps: Annotated[list[Text], Field(min_length=1, max_length=40)]
     """Trình tự thực hiện, theo thứ tự."""
@@ -283,6 +319,9 @@ class Procedure(_Record):
     """Mẫu đơn, tờ khai kèm bản điền mẫu."""
     requirements: list[Text] = []
     """Yêu cầu, điều kiện."""
+    notes: list[Text] = []
+    """Lưu ý chép từ Cổng Dịch vụ công quốc gia (trang thủ tục hiện, phiếu in không hiện).
+    Lưu ý riêng của cơ quan ghi trong local.notes."""
     legal_basis: Annotated[list[Text], Field(min_length=1)]
     """Căn cứ pháp lý."""
     national_url: Url | None = None
@@ -293,6 +332,8 @@ class Procedure(_Record):
     """Ngày cán bộ đối chiếu với văn bản hiện hành."""
     local: Local = Local()
     """Phần bổ sung của địa phương."""
+    source: Source | None = None
+    """Nguồn: bản ghi trên Cổng Dịch vụ công quốc gia đã nhập bằng phieu import. Do phieu ghi; đừng sửa tay."""
 
     @property
     def in_force(self) -> bool:

@@ -43,7 +43,8 @@ CODE = "không đúng mẫu mã quốc gia (ví dụ 1.001193 hoặc 1.012753.H1
 URL = "không phải đường dẫn http:// hoặc https:// hợp lệ"
 KEYS = (
     "code, name, field, level, status, replaced_by, status_note, summary, who, agency, result, "
-    "steps, channels, cases, forms, requirements, legal_basis, national_url, updated, verified, local"
+    "steps, channels, cases, forms, requirements, notes, legal_basis, national_url, updated, verified, local, "
+    "source"
 )
 P, OFFICE, FIELDS = PROC_PATH, "procedures/office.yml", "procedures/fields.yml"
 
@@ -84,7 +85,7 @@ LOCATED = {
     ],
     "procedure/two-documents": [f"{P}:39:1: mỗi tệp chỉ chứa một tài liệu YAML (bỏ dòng '---' thứ hai)"],
     "procedure/deep-nesting": [f"{P}:7:19: lồng quá sâu (quá 16 cấp)"],
-    "procedure/too-long-text": [f"{P}:3:7: 'name' quá dài (tối đa 300 ký tự)"],
+    "procedure/too-long-text": [f"{P}:3:7: 'name' quá dài (tối đa 2000 ký tự)"],
     # Bytes that are not UTF-8 text.
     "procedure/nul-byte": [f"{P}:2:14: tệp chứa ký tự NUL (byte 0); đây không phải tệp văn bản"],
     "procedure/invalid-utf8": [f"{P}:2:15: byte 0xff không hợp lệ trong UTF-8; hãy lưu tệp dạng UTF-8"],

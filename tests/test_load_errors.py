@@ -24,8 +24,8 @@ from tests.loader_helpers import (
 
 ALLOWED_PROCEDURE_KEYS = (
     "code, name, field, level, status, replaced_by, status_note, summary, who, agency, result, "
-    "steps, channels, cases, forms, requirements, legal_basis, national_url, updated, verified, "
-    "local"
+    "steps, channels, cases, forms, requirements, notes, legal_basis, national_url, updated, verified, "
+    "local, source"
 )
 
 

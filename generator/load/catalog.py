@@ -460,6 +460,15 @@ def load_catalog(root: Path, *, display_root: Path | None = None) -> Catalog:
     )
 
 
+def read_procedure(path: Path) -> Procedure:
+    """One procedure file, read as strictly as the catalog reads it; raise :class:`DataError` if it is wrong."""
+    problems: list[Problem] = []
+    loaded = _load_one(path, Procedure, problems)
+    if loaded is None:
+        raise DataError(problems)
+    return loaded[0]
+
+
 def _load_one(
     path: Path, model: type[BaseModel], problems: list[Problem], display_root: Path | None = None
 ) -> Any:

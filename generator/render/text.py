@@ -81,7 +81,8 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
                 "time": case.time,
                 "fee": fee_text(case.fee),
                 "documents": [
-                    {"name": d.name, "optional": d.optional, "note": d.note, "count": copies_text(d)}
+                    # The slip prints the short name staff wrote, if any; the page always shows the full one.
+                    {"name": d.short or d.name, "optional": d.optional, "note": d.note, "count": copies_text(d)}
                     for d in case.documents
                 ],
             }
