@@ -138,6 +138,14 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    from .staff.new import new_procedure
+
+    path = new_procedure(args.code, args.field, Path(args.into))
+    print(f"Đã tạo {path}. Thay mọi chỗ ghi 'Cần cập nhật', rồi chạy: phieu validate {args.into}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="phieu", description="Phiếu hướng dẫn thủ tục hành chính có mã QR.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -202,6 +210,14 @@ def main(argv: list[str] | None = None) -> int:
     ledger.add_argument("--ledger", default="published-urls.txt")
     ledger.add_argument("-d", "--site-dir", default="site")
     ledger.set_defaults(run=_ledger)
+
+    new = commands.add_parser("new", help="tạo tệp cho một thủ tục mới, các chỗ cần điền được đánh dấu")
+    new.add_argument("code", metavar="MÃ", help="mã thủ tục, ví dụ 1.001193")
+    new.add_argument(
+        "--field", required=True, metavar="LĨNH_VỰC", help="mã lĩnh vực trong fields.yml, ví dụ ho-tich"
+    )
+    new.add_argument("--into", default="procedures", help="thư mục dữ liệu (mặc định: procedures)")
+    new.set_defaults(run=_new)
 
     imp = commands.add_parser(
         "import", help="nhập thủ tục từ tệp JSON của Cổng Dịch vụ công quốc gia thành bản nháp YAML"

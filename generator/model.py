@@ -6,10 +6,14 @@ in the generated JSON Schema, which editors show to staff as they type.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
+import ipaddress
 import json
 import re
+import urllib.parse
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any
@@ -17,11 +21,13 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
     Strict,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -32,8 +38,15 @@ CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,8})?$"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 #: Only plain web links may be published.
 URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"'`]*)?$"
+#: The public site: a plain web link without a query or a fragment (every page URL is built on it).
+SITE_URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"'`?#]*)?$"
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+#: Invisible characters that are never text: C0/C1 controls, line separators, byte-order and
+#: non-characters, and the bidirectional controls (U+202E prints the rest of a line reversed).
+CONTROL_CHARACTERS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+)
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 def _printable(value: str) -> str:
@@ -58,7 +71,221 @@ Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
 Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=500)]
 Bool = Annotated[bool, Strict()]
-Count = Annotated[int, Field(ge=0, le=20)]
+
+
+# --- exact numbers and real dates ------------------------------------------------------------
+# The loader hands every plain scalar over as text, so "50.000" (fifty thousand, written the
+# Vietnamese way) arrives as a string. Pydantic's lax mode would read it as the float 50.0 and
+# print "50 đồng"; these types accept only digits, and say how to write anything else.
+
+_GROUP_SEPARATORS = {".": "dấu chấm", ",": "dấu phẩy", " ": "dấu cách", "\u00a0": "dấu cách"}
+_MONEY_UNIT = re.compile(r"\s*(?:đồng|vnđ|vnd|đ|₫)\.?\s*$", re.IGNORECASE)
+
+
+def number_advice(raw: str) -> str:
+    """How to write ``raw`` as a whole number, e.g. "viết 50000, không có dấu chấm"; "" if unclear."""
+    text = raw.strip()
+    faults: list[str] = []
+    unit = _MONEY_UNIT.search(text)
+    if unit and unit.start() > 0:
+        text = text[: unit.start()]
+        faults.append(f"không có chữ '{unit.group().strip()}'")
+    value: int | None = None
+    for separator, name in _GROUP_SEPARATORS.items():
+        if re.fullmatch(rf"[0-9]{{1,3}}(?:{re.escape(separator)}[0-9]{{3}})+", text):
+            value = int(text.replace(separator, ""))
+            faults.insert(0, f"không có {name}")
+            break
+    else:
+        decimal = re.fullmatch(r"([0-9]+)([.,]0+)", text)
+        if decimal:
+            value = int(decimal.group(1))
+            faults.insert(0, f"không có phần thập phân '{decimal.group(2)}'")
+        elif re.fullmatch(r"[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]{1,3}", text):
+            try:
+                number = Decimal(text)
+            except InvalidOperation:  # pragma: no cover - the pattern is a valid Decimal
+                number = Decimal("NaN")
+            if number.is_finite() and number == number.to_integral_value() and number < 10**12:
+                value = int(number)
+                faults.insert(0, "không viết dạng số mũ 'e'")
+        elif re.fullmatch(r"[0-9]+", text):
+            value = int(text)
+    if value is None:
+        return ""
+    return ", ".join([f"viết {value}", *faults])
+
+
+def _whole_number(value: object) -> object:
+    """Digits only: 50000. Never 50.000, 50,000, 50.000đ, 5e4, 50000.0 or true."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,12}", value):
+        return int(value)
+    raw = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else repr(value)
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{13,}", value):
+        raise PydanticCustomError("number_too_large", "số quá lớn ({digits} chữ số)", {"digits": len(value)})
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "whole_number", "phải là số, không phải true/false", {"raw": raw, "advice": ""}
+        )
+    if (
+        isinstance(value, str)
+        and re.fullmatch(r"[0-9]+[.,][0-9]+", value.strip())
+        and not number_advice(value)
+    ):
+        raise PydanticCustomError(
+            "whole_number",
+            "phải là số nguyên, không có phần lẻ (nhận được '{raw}')",
+            {"raw": raw, "advice": ""},
+        )
+    if isinstance(value, float) and value.is_integer():
+        advice = f"viết {int(value)}, không có phần thập phân"
+    else:
+        advice = number_advice(value) if isinstance(value, str) else ""
+    raise PydanticCustomError(
+        "whole_number",
+        "phải là số nguyên viết liền các chữ số{advice} (nhận được '{raw}')",
+        {"advice": f": {advice}" if advice else "", "raw": raw},
+    )
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Count = Annotated[WholeNumber, Field(ge=0, le=20)]
+
+#: Fees are whole đồng: 0 (free) or at least 1,000 (no fee is set below that). The floor is also
+#: what lets an editor flag "50.000": YAML reads it as the number 50.
+MIN_FEE = 1000
+
+
+def _plausible_fee(amount: int) -> int:
+    if 0 < amount < MIN_FEE:
+        raise PydanticCustomError(
+            "fee_too_small",
+            "{amount} đồng là quá nhỏ: ghi số tiền bằng đồng, viết liền, ví dụ 50000 cho năm mươi nghìn đồng "
+            "(0 là miễn phí)",
+            {"amount": amount},
+        )
+    return amount
+
+
+Amount = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Field(ge=0, le=1_000_000_000),
+    AfterValidator(_plausible_fee),
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "anyOf": [{"const": 0}, {"minimum": MIN_FEE, "maximum": 1_000_000_000}],
+            "examples": [0, 8000, 50000],
+            "errorMessage": "Ghi số tiền bằng đồng, viết liền các chữ số: 50000 (không viết 50.000, 50,000 hay 50.000đ).",
+        }
+    ),
+]
+
+
+def _real_date(value: object) -> object:
+    """A date written YEAR-MONTH-DAY that exists on the calendar: 2026-11-29, never 2026-11-31."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        iso = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", value)
+        if iso:
+            year, month, day = (int(part) for part in iso.groups())
+            if not 1 <= month <= 12:
+                raise PydanticCustomError("date_not_real", f"tháng {month} không có: tháng chỉ từ 01 đến 12")
+            last = calendar.monthrange(year, month)[1] if year >= 1 else 0
+            if not 1 <= day <= last:
+                why = f" (tháng {month}/{year:04d} chỉ có {last} ngày)" if last else ""
+                raise PydanticCustomError(
+                    "date_not_real", f"ngày {day:02d}/{month:02d}/{year:04d} không có trên lịch{why}"
+                )
+            return dt.date(year, month, day)
+    hint = ""
+    if isinstance(value, str):
+        written = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", value.strip())
+        if written:
+            day, month, year = (int(part) for part in written.groups())
+            hint = f" (viết {year:04d}-{month:02d}-{day:02d})"
+    raw = value if isinstance(value, str) else repr(value)
+    raise PydanticCustomError(
+        "date_format",
+        "phải là ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2025-07-01; nhận được '{raw}'{hint}",
+        {"raw": raw, "hint": hint},
+    )
+
+
+Date = Annotated[dt.date, BeforeValidator(_real_date)]
+
+
+# --- the public address ----------------------------------------------------------------------
+
+#: Host names that never reach the public: RFC 6761/6762 special-use names and home networks.
+_LOCAL_SUFFIXES = ("localhost", "local", "internal", "invalid", "test", "example", "home.arpa", "lan")
+
+
+def site_url_problem(url: str, production: bool = False) -> str | None:
+    """What is wrong with ``url`` as the site's public address (every QR code is built on it), or None.
+
+    A query, a fragment or credentials are always refused: they would be printed in every QR code.
+    ``production=True`` also refuses a host the public cannot reach (localhost, a private address,
+    a single-label or special-use name); a preview may use one.
+    """
+    generic = f"'{url}' không phải đường dẫn http:// hoặc https:// hợp lệ"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return generic
+    if parts.scheme not in ("http", "https") or not url.lower().startswith(("http://", "https://")):
+        return generic
+    if "@" in parts.netloc:
+        return (
+            f"địa chỉ trang web '{url}' không được chứa tên đăng nhập hay mật khẩu (phần trước dấu '@'): "
+            "mã QR in trên phiếu sẽ mang theo chúng"
+        )
+    if "?" in url:
+        return (
+            f"địa chỉ trang web '{url}' không được có phần '?…': mã QR phải trỏ thẳng tới trang; "
+            "hãy bỏ từ dấu '?' trở đi"
+        )
+    if "#" in url:
+        return f"địa chỉ trang web '{url}' không được có phần '#…'; hãy bỏ từ dấu '#' trở đi"
+    if not re.fullmatch(SITE_URL_PATTERN, url) or len(url) > 500:
+        return generic
+    host = (parts.hostname or "").rstrip(".").lower()
+    if production and _not_public(host):
+        return (
+            f"địa chỉ trang web '{url}' trỏ tới máy nội bộ ({host}), người dân không mở được; "
+            "bản phát hành cần địa chỉ công khai"
+        )
+    return None
+
+
+def _not_public(host: str) -> bool:
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        pass
+    if re.fullmatch(r"[0-9a-fx.]+", host):  # 0x7f.1 or 2130706433: an address written oddly
+        return True
+    return (
+        "." not in host or host.endswith(tuple(f".{s}" for s in _LOCAL_SUFFIXES)) or host in _LOCAL_SUFFIXES
+    )
+
+
+def _site_url(value: str) -> str:
+    problem = site_url_problem(value)
+    if problem:
+        raise PydanticCustomError("site_url", "{problem}", {"problem": problem})
+    return value
+
+
+SiteUrl = Annotated[
+    str,
+    AfterValidator(_site_url),
+    WithJsonSchema({"type": "string", "maxLength": 500, "pattern": SITE_URL_PATTERN}),
+]
 
 
 class _Record(BaseModel):
@@ -124,8 +351,8 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
 class Fee(_Record):
     """Phí, lệ phí của một trường hợp hoặc một cách thức nộp."""
 
-    amount: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
-    """Số tiền (đồng). 0 là miễn phí. Bỏ trống nếu chưa rõ."""
+    amount: Amount | None = None
+    """Số tiền bằng đồng, viết liền các chữ số: 50000 (không viết 50.000). 0 là miễn phí. Bỏ trống nếu chưa rõ."""
     text: Text | None = None
     """Mô tả, ví dụ "8.000 đồng/bản trích lục". Văn bản chép từ Cổng có thể dài; nên viết gọn khi xác minh."""
     verified: Bool = False
@@ -326,9 +553,9 @@ class Procedure(_Record):
     """Căn cứ pháp lý."""
     national_url: Url | None = None
     """Trang của thủ tục trên Cổng dịch vụ công quốc gia."""
-    updated: dt.date
+    updated: Date
     """Ngày cập nhật nội dung gần nhất."""
-    verified: dt.date | None = None
+    verified: Date | None = None
     """Ngày cán bộ đối chiếu với văn bản hiện hành."""
     local: Local = Local()
     """Phần bổ sung của địa phương."""
@@ -357,7 +584,7 @@ class FieldInfo(_Record):
     """Mã ngắn, dùng trong đường dẫn, ví dụ "ho-tich"."""
     name: ShortText
     """Tên lĩnh vực."""
-    order: Annotated[int, Field(ge=0, le=10_000)]
+    order: Annotated[WholeNumber, Field(ge=0, le=10_000)]
     """Thứ tự hiển thị."""
     description: Text | None = None
     """Mô tả ngắn."""
@@ -385,7 +612,7 @@ class Office(_Record):
     """Giờ làm việc."""
     phone: Annotated[str, StringConstraints(pattern=r"^[0-9 +().\-\[\]A-Za-zÀ-ỹ:]{3,60}$")]
     """Số điện thoại."""
-    site_url: Url
+    site_url: SiteUrl
     """Địa chỉ gốc của trang web công khai (mã QR trỏ về đây)."""
 
 

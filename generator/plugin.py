@@ -29,6 +29,7 @@ from mkdocs.structure.pages import Page
 from . import urls
 from .errors import DataError, PhieuError
 from .load import Catalog, load_catalog
+from .model import site_url_problem
 from .publish import redirects as url_redirects
 from .publish.outputs import Outputs
 from .publish.publisher import Publisher
@@ -89,6 +90,9 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 f"Dữ liệu thủ tục có {len(exc.problems)} lỗi:\n{exc}\n(chạy 'phieu validate' để xem lại)"
             ) from exc
         site_url = os.environ.get("SITE_URL") or self.catalog.office.site_url
+        problem = site_url_problem(site_url)  # office.yml's was checked on load; SITE_URL is checked here
+        if problem:
+            raise PluginError(f"SITE_URL: {problem}")
         config.site_url = site_url.rstrip("/") + "/"
         theme_dir = Path(self.config.theme_dir)
         self.renderer = PageRenderer(self.catalog, theme_dir, site_url=config.site_url)

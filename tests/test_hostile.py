@@ -25,13 +25,16 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pypdfium2
 import pytest
 import yaml
 from phieu.errors import RenderError
 from phieu.load import catalog as load_module
-from phieu.load.catalog import MAX_FILE_BYTES, MAX_SCALAR_CHARS, load_catalog
+from phieu.load.catalog import load_catalog
+from phieu.load.reader import LOADER, MAX_FILE_BYTES, MAX_SCALAR_CHARS
+from phieu.model import site_url_problem
 from phieu.publish.safety import inside
-from phieu.render.slip import ThemeOnlyFetcher
+from phieu.render.slip import SlipRenderer, ThemeOnlyFetcher
 from pypdf import PdfReader
 
 from tests.conftest import ROOT, build, copy_project
@@ -89,7 +92,6 @@ LOCATED = {
     # Bytes that are not UTF-8 text.
     "procedure/nul-byte": [f"{P}:2:14: tệp chứa ký tự NUL (byte 0); đây không phải tệp văn bản"],
     "procedure/invalid-utf8": [f"{P}:2:15: byte 0xff không hợp lệ trong UTF-8; hãy lưu tệp dạng UTF-8"],
-    "procedure/bom": [f"{P}:1:1: tệp bắt đầu bằng dấu BOM; hãy lưu lại dạng UTF-8 không BOM"],
     "procedure/control-char": [f"{P}:2:15: tệp chứa ký tự điều khiển U+001B; hãy xóa ký tự này"],
     # Written as a YAML escape, a control character gets past the reader; the model refuses it.
     "procedure/control-escape": [
@@ -119,7 +121,7 @@ def place(root: Path, case: str) -> None:
 
 def test_every_case_file_has_an_expected_outcome():
     files = {f"{p.parent.name}/{p.stem}" for p in HOSTILE.glob("*/*.yml")}
-    assert files == {*LOCATED, "procedure/alias-bomb", "procedure/crlf"}
+    assert files == {*LOCATED, "procedure/alias-bomb", "procedure/crlf", "procedure/bom"}
 
 
 @pytest.mark.parametrize("case", sorted(LOCATED))
@@ -160,10 +162,8 @@ def test_very_deep_nesting_is_refused_quickly(root: Path):
     deep = 100_000
     write_procedure(root, edit(PROCEDURE, "  - Cha hoặc mẹ của trẻ", "  - " + "[" * deep + "x" + "]" * deep))
     found, elapsed, peak = _bounded(root)
-    if load_module._Loader is getattr(yaml, "CSafeLoader", None):  # libyaml stops at 1,000 levels itself
-        expected = (
-            f"{P}:6:1003: lỗi cú pháp YAML: while increasing flow level: exceeded maximum nesting depth"
-        )
+    if LOADER is getattr(yaml, "CSafeLoader", None):  # libyaml stops at 1,000 levels itself
+        expected = f"{P}:6:1003: lồng quá sâu (quá 16 cấp)"
     else:
         expected = f"{P}:6:19: lồng quá sâu (quá 16 cấp)"
     assert found == [expected]
@@ -194,13 +194,229 @@ def test_too_many_files_are_refused(root: Path, monkeypatch: pytest.MonkeyPatch)
     assert problems(root) == ["procedures:1:1: quá nhiều tệp (4); tối đa 3"]
 
 
-def test_crlf_line_endings_are_accepted(root: Path):
-    lf = load_catalog(root).procedures[0].model_dump()
-    place(root, "procedure/crlf")
-    assert b"\r\n" in (root / "ho-tich" / "1.001193.yml").read_bytes()
-    crlf = load_catalog(root).procedures[0].model_dump()
-    assert crlf == lf
-    assert "\r" not in json.dumps(crlf, default=str)
+@pytest.mark.parametrize(
+    ("case", "marker"), [("procedure/crlf", b"\r\n"), ("procedure/bom", b"\xef\xbb\xbf")]
+)
+def test_crlf_and_bom_are_accepted(root: Path, case: str, marker: bytes):
+    plain = load_catalog(root).procedures[0].model_dump()
+    place(root, case)
+    assert marker in (root / "ho-tich" / "1.001193.yml").read_bytes()
+    loaded = load_catalog(root).procedures[0].model_dump()
+    assert loaded == plain
+    assert "\r" not in json.dumps(loaded, default=str) and "\ufeff" not in json.dumps(loaded, default=str)
+
+
+# --- links, invisible direction marks and the public address ------------------------------
+
+LINKED_FILE = "phieu chỉ đọc tệp thật trong thư mục dữ liệu; hãy thay liên kết bằng chính tệp đó"
+LINKED_FOLDER = "phieu không đọc qua liên kết; hãy thay bằng thư mục thật"
+
+
+def test_a_linked_procedure_file_is_refused(root: Path, tmp_path: Path):
+    """A link to a YAML file outside the project used to be published as if it were data."""
+    outside = tmp_path / "ngoai-du-an.yml"
+    outside.write_text(PROCEDURE, encoding="utf-8")
+    link = root / "ho-tich" / "1.001193.yml"
+    link.unlink()
+    link.symlink_to(outside)
+    assert problems(root) == [f"{P}:1:1: tệp này là liên kết (symlink) tới '{outside}': {LINKED_FILE}"]
+
+
+def test_a_dangling_link_is_refused(root: Path, tmp_path: Path):
+    (root / "ho-tich" / "1.000002.yml").symlink_to(tmp_path / "khong-co.yml")
+    assert problems(root) == [
+        f"procedures/ho-tich/1.000002.yml:1:1: tệp này là liên kết (symlink) tới '{tmp_path / 'khong-co.yml'}': "
+        f"{LINKED_FILE}"
+    ]
+
+
+def test_a_linked_office_file_is_refused(root: Path, tmp_path: Path):
+    outside = tmp_path / "office.yml"
+    shutil.move(root / "office.yml", outside)
+    (root / "office.yml").symlink_to(outside)
+    assert problems(root) == [f"{OFFICE}:1:1: tệp này là liên kết (symlink) tới '{outside}': {LINKED_FILE}"]
+
+
+def test_a_linked_folder_is_reported_not_skipped(root: Path, tmp_path: Path):
+    outside = tmp_path / "ngoai"
+    outside.mkdir()
+    write_procedure(outside, PROCEDURE.replace("1.001193", "1.000002"), name="1.000002.yml", folder=".")
+    (root / "chung-thuc").symlink_to(outside, target_is_directory=True)
+    (root / "ho-tich" / "vong").symlink_to(root, target_is_directory=True)  # a loop back to the top
+    assert problems(root) == [
+        f"procedures/chung-thuc:1:1: thư mục 'chung-thuc' là liên kết (symlink) tới '{outside}': {LINKED_FOLDER}",
+        f"procedures/ho-tich/vong:1:1: thư mục 'vong' là liên kết (symlink) tới '{root}': {LINKED_FOLDER}",
+    ]
+
+
+#: Bidirectional controls: invisible, and U+202E prints the rest of a line reversed on paper.
+BIDI = [0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+
+
+@pytest.mark.parametrize("code", BIDI, ids=[f"U+{c:04X}" for c in BIDI])
+def test_a_bidirectional_control_is_refused(root: Path, code: int):
+    write_procedure(
+        root, edit(PROCEDURE, "name: Đăng ký khai sinh\n", f"name: Đăng ký{chr(code)} khai sinh\n")
+    )
+    assert problems(root) == [f"{P}:2:14: tệp chứa ký tự điều khiển U+{code:04X}; hãy xóa ký tự này"]
+
+
+@pytest.mark.parametrize("code", BIDI, ids=[f"U+{c:04X}" for c in BIDI])
+def test_a_bidirectional_control_written_as_an_escape_is_refused(root: Path, code: int):
+    write_procedure(
+        root, edit(PROCEDURE, "name: Đăng ký khai sinh\n", f'name: "Đăng ký\\u{code:04x} khai sinh"\n')
+    )
+    assert problems(root) == [
+        f"{P}:2:7: 'name': chứa ký tự điều khiển không in được (U+{code:04X}); hãy xóa ký tự này"
+    ]
+
+
+#: site_url values refused in every build: each would be printed in every QR code.
+BAD_SITE_URLS = {
+    "query": (
+        "https://phieu.example.vn/?utm=qr",
+        "không được có phần '?…': mã QR phải trỏ thẳng tới trang; hãy bỏ từ dấu '?' trở đi",
+    ),
+    "empty-query": (
+        "https://phieu.example.vn/?",
+        "không được có phần '?…': mã QR phải trỏ thẳng tới trang; hãy bỏ từ dấu '?' trở đi",
+    ),
+    "fragment": ("https://phieu.example.vn/#p", "không được có phần '#…'; hãy bỏ từ dấu '#' trở đi"),
+    "credentials": (
+        "https://can-bo:mat-khau@phieu.example.vn/",
+        "không được chứa tên đăng nhập hay mật khẩu (phần trước dấu '@'): mã QR in trên phiếu sẽ mang theo chúng",
+    ),
+    "user-only": (
+        "https://can-bo@phieu.example.vn/",
+        "không được chứa tên đăng nhập hay mật khẩu (phần trước dấu '@'): mã QR in trên phiếu sẽ mang theo chúng",
+    ),
+}
+
+
+@pytest.mark.parametrize(("url", "reason"), BAD_SITE_URLS.values(), ids=BAD_SITE_URLS.keys())
+def test_a_bad_site_url_in_office_yml_is_refused(root: Path, url: str, reason: str):
+    office = root / "office.yml"
+    office.write_text(
+        office.read_text(encoding="utf-8").replace(
+            "site_url: https://phieu.example.vn/", f'site_url: "{url}"'
+        ),
+        encoding="utf-8",
+    )
+    assert problems(root) == [f"{OFFICE}:12:11: địa chỉ trang web '{url}' {reason}"]
+
+
+@pytest.mark.parametrize(("url", "reason"), BAD_SITE_URLS.values(), ids=BAD_SITE_URLS.keys())
+def test_a_bad_site_url_environment_variable_stops_the_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, reason: str
+):
+    project = copy_project(tmp_path / "project")
+    assert build(project, SITE_URL=url) != 0
+    err = capsys.readouterr().err
+    assert f"SITE_URL: địa chỉ trang web '{url}' {reason}" in err
+    assert not (project / "site").exists()
+
+
+#: Hosts a preview may use but the public cannot reach: refused only in production builds.
+PRIVATE_SITE_URLS = [
+    "http://localhost:8000/",
+    "https://phieu.localhost/",
+    "http://127.0.0.1/",
+    "http://10.1.2.3/",
+    "http://172.16.0.1/",
+    "http://192.168.1.10/",
+    "http://169.254.1.1/",
+    "http://0.0.0.0/",
+    "https://may-chu-noi-bo/",
+    "https://phieu.local/",
+    "https://xem-truoc.invalid/",
+    "http://0x7f.1/",
+    "http://2130706433/",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_SITE_URLS)
+def test_a_private_site_url_is_refused_only_in_production(url: str):
+    host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
+    assert site_url_problem(url, production=False) is None
+    assert site_url_problem(url, production=True) == (
+        f"địa chỉ trang web '{url}' trỏ tới máy nội bộ ({host}), người dân không mở được; "
+        "bản phát hành cần địa chỉ công khai"
+    )
+
+
+@pytest.mark.parametrize("url", ["https://thutuc.caolanh.dongthap.gov.vn/", "https://phieu.example.vn/p/"])
+def test_a_public_site_url_is_accepted(url: str):
+    assert site_url_problem(url, production=True) is None
+
+
+# --- a title that is one unbroken word stays on the paper ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def unbroken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A slip of several pages (so it has continuation headers) and a poster, both titled with one
+    300-letter word."""
+    folder = tmp_path_factory.mktemp("unbroken") / "procedures"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini" / "procedures", folder)
+    word = ("Đăngkýkhaisinhchotrẻ" * 20)[:300]
+    path = folder / "1.000005.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        edit(text, "name: Thủ tục rất dài để kiểm tra phiếu nhiều trang", f"name: {word}"), encoding="utf-8"
+    )
+    catalog = load_catalog(folder)
+    renderer = SlipRenderer(catalog, ROOT / "theme", site_url="https://phieu.example.vn/")
+    procedure = catalog.procedure("1.000005")
+    slip, poster = folder.parent / "slip.pdf", folder.parent / "poster.pdf"
+    slip.write_bytes(renderer.slip(procedure, "A5").content)
+    poster.write_bytes(renderer.poster(catalog.field(procedure.field)).content)
+    return slip, poster, word
+
+
+def char_boxes(
+    pdf: Path,
+) -> list[tuple[int, list[tuple[str, tuple[float, float, float, float]]], tuple[float, float]]]:
+    """(page number, [(character, (left, bottom, right, top))], (width, height)) for every page."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pages = []
+        for number, page in enumerate(document, 1):
+            text = page.get_textpage()
+            chars = [(text.get_text_range(i, 1), text.get_charbox(i)) for i in range(text.count_chars())]
+            pages.append((number, chars, page.get_size()))
+        return pages
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("which", ["slip", "poster"])
+def test_an_unbroken_title_stays_inside_the_page(unbroken: tuple[Path, Path, str], which: str):
+    slip, poster, word = unbroken
+    pages = char_boxes(slip if which == "slip" else poster)
+    if which == "slip":
+        assert len(pages) >= 2  # the title repeats in the continuation header of each further page
+    printed = 0
+    for number, chars, (width, height) in pages:
+        outside = [
+            c
+            for c, (left, bottom, right, top) in chars
+            if left < 0 or bottom < 0 or right > width or top > height
+        ]
+        assert outside == [], (which, number, "".join(outside)[:80])
+        printed += sum(c in word for c, _ in chars)
+    assert printed >= 300
+
+
+def test_the_continuation_header_is_cut_to_one_line(unbroken: tuple[Path, Path, str]):
+    """The running title is cut with an ellipsis (its text stays whole for copy and screen readers)."""
+    slip, _, word = unbroken
+    margin = 9 / 25.4 * 72
+    for number, chars, (width, height) in char_boxes(slip)[1:]:
+        top = [(c, box) for c, box in chars if box[1] > height - margin and c.strip()]
+        assert "".join(c for c, _ in top) == word, number
+        bottoms = [box[1] for _, box in top]
+        assert max(bottoms) - min(bottoms) < 4, number  # one 7 pt line (a second would sit 8.75 pt lower)
+        assert max(box[2] for _, box in top) <= width - margin + 0.5, number
 
 
 # --- output containment ------------------------------------------------------------------

@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from phieu.load.catalog import MAX_DEPTH, MAX_FILE_BYTES, MAX_SCALAR_CHARS
+from phieu.load.reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_SCALAR_CHARS
 
 from tests.loader_helpers import (
     PROC_PATH,
@@ -46,15 +46,15 @@ def test_minimal_folder_is_valid(root: Path) -> None:
 CASES = {
     "yaml-syntax": (
         edit(PROCEDURE, "level: commune", "level: [commune"),
-        [
-            "5:4: lỗi cú pháp YAML: while parsing a flow sequence (dòng 4, cột 8): "
-            "did not find expected ',' or ']'"
-        ],
+        ["4:8: lỗi cú pháp YAML: dấu [ mở ở đây chưa được đóng bằng ]"],
     ),
     # columns count characters, not bytes: "Ủy" is three bytes before the colon
     "yaml-syntax-mapping-value": (
         edit(PROCEDURE, "competent: Ủy ban nhân dân cấp xã", "competent: Ủy ban: nhân dân"),
-        ["8:20: lỗi cú pháp YAML: mapping values are not allowed in this context"],
+        [
+            "8:20: lỗi cú pháp YAML: dấu hai chấm trong giá trị; hãy đặt cả giá trị trong dấu nháy kép, "
+            'ví dụ competent: "Ủy ban: nhân dân"'
+        ],
     ),
     "unknown-key-did-you-mean": (
         edit(PROCEDURE, "    documents:", "    docments:"),
@@ -73,7 +73,7 @@ CASES = {
     ),
     "text-where-int-expected": (
         edit(PROCEDURE, "originals: 1", "originals: một"),
-        ["26:20: 'originals' phải là số nguyên, nhận được 'một'"],
+        ["26:20: 'originals' phải là số nguyên viết bằng chữ số, ví dụ 1; nhận được 'một'"],
     ),
     "bool-where-text-expected": (
         edit(PROCEDURE, "name: Đăng ký khai sinh\n", "name: true\n"),
@@ -81,7 +81,10 @@ CASES = {
     ),
     "missing-required-key": (
         edit(PROCEDURE, "level: commune\n", ""),
-        ["1:1: thiếu khóa bắt buộc 'level'"],
+        [
+            "1:1: thiếu khóa bắt buộc 'level' (chọn: province (cấp tỉnh), commune (cấp xã, phường) "
+            "hoặc district (cấp huyện, chỉ cho hồ sơ cũ))"
+        ],
     ),
     "not-a-mapping": (
         "- Đăng ký khai sinh\n",
@@ -203,7 +206,8 @@ def test_duplicate_codes_across_files(root: Path) -> None:
     write_procedure(root, edit(PROCEDURE, "field: ho-tich", "field: chung-thuc"), folder="chung-thuc")
     # files load in path order, so the ho-tich copy is the duplicate
     assert problems(root) == [
-        f"{PROC_PATH}:1:7: mã thủ tục 1.001193 bị trùng với tệp procedures/chung-thuc/1.001193.yml"
+        f"{PROC_PATH}:1:7: mã thủ tục 1.001193 đã dùng ở tệp procedures/chung-thuc/1.001193.yml: "
+        "mỗi thủ tục một tệp; nếu đây là thủ tục mới, hãy đổi code: thành mã của nó và đặt tên tệp theo mã đó"
     ]
 
 
@@ -277,9 +281,18 @@ def test_nul_byte(root: Path) -> None:
     assert problems(root) == [f"{PROC_PATH}:4:11: tệp chứa ký tự NUL (byte 0); đây không phải tệp văn bản"]
 
 
-def test_bom_is_refused(root: Path) -> None:
-    write_procedure(root, b"\xef\xbb\xbf" + PROCEDURE.encode())
-    assert problems(root) == [f"{PROC_PATH}:1:1: tệp bắt đầu bằng dấu BOM; hãy lưu lại dạng UTF-8 không BOM"]
+def test_bom_is_accepted(root: Path) -> None:
+    """Windows Notepad starts UTF-8 files with a byte-order mark; YAML allows it, and so do we."""
+    plain = load_ok(root).procedures[0]
+    write_procedure(root, b"\xef\xbb\xbf" + PROCEDURE.replace("\n", "\r\n").encode())
+    assert load_ok(root).procedures[0] == plain
+
+
+def test_bom_keeps_positions(root: Path) -> None:
+    write_procedure(root, b"\xef\xbb\xbf" + edit(PROCEDURE, "field: ho-tich", "field: ho-tic").encode())
+    assert problems(root) == [
+        f"{PROC_PATH}:3:8: lĩnh vực 'ho-tic' không có trong fields.yml (có phải 'ho-tich'?)"
+    ]
 
 
 def test_crlf_line_endings_are_accepted(root: Path) -> None:
