@@ -713,3 +713,45 @@ def test_long_slips_are_named(
     assert (
         lines[-1] == "Nhập 2 tệp: 2 tạo mới, 0 cập nhật, 0 không đổi, 0 bỏ qua. 1 phiếu dài hơn một trang A5."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.5",
+        "1.001193",
+        "yes",
+        "No",
+        "null",
+        "~",
+        "2026-01-01",
+        "- x",
+        "a: b",
+        "#x",
+        "x #y",
+        "Tên:",
+        " lead",
+        "trail ",
+        "@x",
+        "%x",
+        "<<",
+        "'q'",
+        '"q"',
+        "tab\tx",
+        "a\nb",
+        "a\n\nb",
+        "a\n",
+        "\na",
+        "a\n b",
+        "x\u2028y",
+        "",
+        ".inf",
+        "Giấy tờ: bản chính",
+        "Mẫu CT01 (Thông tư 53/2025/TT-BCA)",
+    ],
+)
+def test_yaml_writer_reads_back_the_same_text(text: str) -> None:
+    assert yaml.safe_load(portal.to_yaml({"k": text, "list": [text, {"k": text}]})) == {
+        "k": text,
+        "list": [text, {"k": text}],
+    }

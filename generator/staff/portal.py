@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -298,10 +299,13 @@ def split_items(text: Any) -> list[str]:
     return items
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lower case without diacritics: "Đất đai" → "dat dai"."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    """Lower case without diacritics: "Đất đai" → "dat dai" (documents are compared by it, often)."""
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text.translate(_FOLD))).lower()
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -1032,7 +1036,7 @@ _CONDITIONAL = ("truong hop", "doi voi", "neu ")
 
 def _conditional(name: str) -> bool:
     """A document the portal words as a condition ("Trường hợp …", "Đối với …", "Nếu …")."""
-    return fold(name).startswith(_CONDITIONAL)
+    return fold(name[:20]).startswith(_CONDITIONAL)
 
 
 def _after_common(label: str, name: str) -> str:
@@ -1331,51 +1335,103 @@ def portal_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 # --- writing YAML ------------------------------------------------------------------------------------
 
 
-class _Quoted(str):
-    """A string always written in double quotes (codes: ``1.001193`` must never read as a number)."""
+# PyYAML's pure-Python emitter took four fifths of an import; the data here is plain (mappings, lists,
+# text, numbers, dates), so a small emitter writes it in the style staff write by hand.
 
-
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:  # noqa: ARG002
-        super().increase_indent(flow, False)  # "- " items indented under their key, as staff write them
-
-
-_Dumper.add_representer(
-    str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None)
-)
-_Dumper.add_representer(_Quoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style='"'))
-_Dumper.add_representer(
-    dt.datetime, lambda d, v: d.represent_scalar("tag:yaml.org,2002:timestamp", v.isoformat())
-)
-
+_YAML_WORDS = re.compile(r"^(?:y|n|yes|no|on|off|true|false|null|~|<<)$", re.I)
+_YAML_NUMBER_OR_DATE = re.compile(r"^[-+.]?[0-9]|^\.(?:inf|nan)$", re.I)
+_YAML_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
 _QUOTED_KEYS = {"code", "replaced_by"}
 
 
-def _plain(value: Any, key: str = "") -> Any:
+def _plain_ok(text: str) -> bool:
+    """Whether ``text`` reads back as the same string when written unquoted (by any YAML 1.1/1.2 reader)."""
+    return bool(
+        text
+        and text == text.strip()
+        and text[0] not in _YAML_INDICATORS
+        and ": " not in text
+        and " #" not in text
+        and not text.endswith(":")
+        and text.isprintable()
+        and not _YAML_WORDS.match(text)
+        and not _YAML_NUMBER_OR_DATE.match(text)
+    )
+
+
+def _scalar(value: Any, key: str = "") -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = str(value.value if hasattr(value, "value") else value)
+    if key not in _QUOTED_KEYS and _plain_ok(text):
+        return text
+    # A JSON string is a YAML double-quoted scalar; anything invisible is written as an escape.
+    return json.dumps(text, ensure_ascii=not text.isprintable())
+
+
+def _block(text: str, indent: str) -> str | None:
+    """``text`` as a literal block (``|-``), if every line can stand in one unchanged."""
+    lines = text.split("\n")
+    if (
+        not lines[0]
+        or not lines[-1]
+        or not all(line == line.strip() and line.isprintable() for line in lines)
+    ):
+        return None
+    return "|-\n" + "\n".join(f"{indent}{line}" if line else "" for line in lines)
+
+
+def _emit(value: Any, indent: str, key: str = "") -> str:
+    """``value`` after ``key:`` or ``- ``: a scalar on the same line, a collection on the lines below."""
     if isinstance(value, dict):
-        out = {k: _plain(v, k) for k, v in value.items()}
-        if key == "fee" and not out:
-            out = {"amount": None}  # "not known yet", spelled out for staff
-        return out
+        if not value:
+            return " {}"
+        return "\n" + "\n".join(f"{indent}{k}:{_emit(v, indent + '  ', k)}" for k, v in value.items())
+    if isinstance(value, list):
+        if not value:
+            return " []"
+        return "\n" + "\n".join(f"{indent}-{_item(v, indent + '  ')}" for v in value)
+    if isinstance(value, str) and "\n" in value:
+        block = _block(value, indent)
+        if block is not None:
+            return " " + block
+    return " " + _scalar(value, key)
+
+
+def _item(value: Any, indent: str) -> str:
+    if isinstance(value, dict) and value:
+        first = _emit(value, indent)[1:]  # the mapping's first key goes on the "- " line
+        return " " + first[len(indent) :]
+    return _emit(value, indent)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: ({"amount": None} if k == "fee" and v == {} else _plain(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, str):
-        text = str(value.value) if hasattr(value, "value") else str(value)
-        return _Quoted(text) if key in _QUOTED_KEYS else text
     return value
 
 
+def to_yaml(data: dict[str, Any]) -> str:
+    return _emit(data, "")[1:] + "\n"
+
+
 def procedure_yaml(procedure: Procedure, schema_ref: str) -> str:
-    """The YAML file for ``procedure``: schema line first, keys in model order, defaults left out."""
+    """The YAML file for ``procedure``: schema line first, keys in model order, defaults left out
+    (an empty fee is written ``amount: null``: "not known yet", spelled out for staff)."""
     data = _plain(procedure.model_dump(mode="python", exclude_defaults=True))
-    body = yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6, default_flow_style=False
-    )
     header = (
         f"# yaml-language-server: $schema={schema_ref}\n"
         "# Nhập từ Cổng Dịch vụ công quốc gia (phieu import). Tên tệp là mã thủ tục; đừng đổi mã sau khi đã in phiếu.\n"
     )
-    return unicodedata.normalize("NFC", header + body)
+    return unicodedata.normalize("NFC", header + to_yaml(data))
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -1467,9 +1523,8 @@ class _Fields:
         order = max((f["order"] for f in self.fields if isinstance(f.get("order"), int)), default=0) + 1
         entry = {"id": field_id, "name": name, "order": order}
         self.fields.append(entry)
-        lines = yaml.dump([entry], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6)
         text = self.text if self.text.endswith("\n") else self.text + "\n"
-        self.text = text + "".join(f"  {line}\n" for line in lines.splitlines())
+        self.text = text + "  -" + _item(entry, "    ") + "\n"
         _write_atomic(self.path, self.text)
 
 
