@@ -8,9 +8,11 @@ English text from PyYAML or pydantic ever reaches staff.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 from phieu.errors import DataError
 from phieu.load import load_catalog
 
-from tests.loader_helpers import PROC_PATH, PROCEDURE, edit, make_root, problems, write_procedure
+from tests.loader_helpers import PROC_PATH, PROCEDURE, REPO, edit, make_root, problems, write_procedure
 from tests.test_hostile import HOSTILE
 from tests.test_load_fuzz import damaged, documents
 
@@ -367,3 +369,32 @@ def test_no_english_for_random_input(fuzz_root: Path, content: bytes) -> None:
 
 def _dump(document: object) -> bytes:
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode()
+
+
+# --- the editor says the same, as staff type -----------------------------------------------
+
+
+def editor_errors(text: str) -> list[str]:
+    """What an editor validating against schema/procedure.schema.json flags, as key paths.
+
+    Editors read YAML 1.2 numbers, so ``50.000`` is the number 50; dates stay text.
+    """
+    schema = json.loads((REPO / "schema" / "procedure.schema.json").read_text(encoding="utf-8"))
+    document = json.loads(json.dumps(yaml.safe_load(text), default=str))
+    validator = jsonschema.Draft202012Validator(schema)
+    return sorted("/".join(map(str, error.absolute_path)) for error in validator.iter_errors(document))
+
+
+@pytest.mark.parametrize(
+    ("amount", "flagged"),
+    [("50000", False), ("0", False), ("8000", False), ("50.000", True), ("8.000", True), ('"50,000"', True)],
+)
+def test_the_schema_flags_a_fee_written_the_vietnamese_way(amount: str, flagged: bool) -> None:
+    errors = editor_errors(edit(PROCEDURE, "amount: 0", f"amount: {amount}"))
+    assert errors == (["cases/0/fee/amount"] if flagged else [])
+
+
+def test_the_schema_requires_what_the_loader_requires() -> None:
+    assert editor_errors(PROCEDURE) == []
+    assert editor_errors(edit(PROCEDURE, "        action: submit\n", "")) == ["cases/0/documents/0"]
+    assert editor_errors(edit(PROCEDURE, "action: submit", "action: nop")) == ["cases/0/documents/0/action"]
