@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -107,6 +108,34 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stats(args: argparse.Namespace) -> int:
+    from .publish.redirects import load_redirects
+    from .staff import stats
+
+    options = _options(Path(args.config))
+    catalog = load_catalog(options.procedures)
+    report = stats.count(
+        [Path(p) for p in args.logs], catalog, load_redirects(options.redirects), args.since, args.until
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stats.write_csv(report, catalog, out / stats.CSV_FILE)
+    stats.write_html(report, catalog, out / stats.HTML_FILE)
+    for line in stats.summary(report):
+        print(line)
+    print(f"Đã ghi {out / stats.CSV_FILE} và {out / stats.HTML_FILE}", file=sys.stderr)
+    return 0
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"ngày '{value}' không hợp lệ: ghi dạng năm-tháng-ngày, ví dụ 2026-03-01"
+        ) from None
+
+
 def _ledger(args: argparse.Namespace) -> int:
     from .staff import ledger
 
@@ -200,6 +229,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     diff.add_argument("-f", "--config", default="mkdocs.yml")
     diff.set_defaults(run=_diff)
+
+    stats = commands.add_parser(
+        "stats", help="đếm lượt quét mã QR và lượt xem trang từ nhật ký máy chủ web (nginx, Apache)"
+    )
+    stats.add_argument("logs", nargs="+", metavar="LOGFILE", help="tệp nhật ký dạng combined, có thể nén .gz")
+    stats.add_argument("--from", dest="since", type=_date, metavar="NGÀY", help="từ ngày (năm-tháng-ngày)")
+    stats.add_argument("--to", dest="until", type=_date, metavar="NGÀY", help="đến hết ngày (năm-tháng-ngày)")
+    stats.add_argument("-o", "--out", default="thong-ke", help="thư mục ghi báo cáo (mặc định: thong-ke)")
+    stats.add_argument("-f", "--config", default="mkdocs.yml")
+    stats.set_defaults(run=_stats)
 
     ledger = commands.add_parser("ledger", help="sổ địa chỉ đã công bố (published-urls.txt)")
     ledger.add_argument(

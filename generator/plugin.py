@@ -27,7 +27,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import urls
-from .errors import DataError, PhieuError
+from .errors import DataError, PhieuError, Problem
 from .load import Catalog, load_catalog
 from .model import site_url_problem
 from .publish import redirects as url_redirects
@@ -37,6 +37,7 @@ from .publish.run import WEASYPRINT_LOGGERS, progress_printer
 from .publish.safety import inside
 from .render import text
 from .render.pages import PageRenderer
+from .render.problems import problems_markdown, problems_page
 from .staff import ledger as url_ledger
 
 log = get_plugin_logger(__name__)
@@ -81,11 +82,20 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         self.publisher: Publisher | None = None
         self.redirects: url_redirects.Redirects | None = None
         self._logs = _WeasyPrintLogs()
+        self._serving = False
+        self.problems: list[Problem] | None = None
+        """While serving: the data's problems, shown in the browser instead of the site."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.problems = None
         try:
             self.catalog = load_catalog(Path(self.config.procedures))
         except DataError as exc:
+            if self._serving:
+                return self._show_problems(config, exc)
             raise PluginError(
                 f"Dữ liệu thủ tục có {len(exc.problems)} lỗi:\n{exc}\n(chạy 'phieu validate' để xem lại)"
             ) from exc
@@ -126,7 +136,25 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             generated.append(urls.PRINTING_SOURCE)
         return [user_nav[0], *generated, *user_nav[1:]]
 
+    def _show_problems(self, config: MkDocsConfig, exc: DataError) -> MkDocsConfig:
+        """While serving, bad data turns the site into the list of problems instead of failing the build:
+        MkDocs would keep the browser waiting for a build that never came. The next good build is the site."""
+        log.error(
+            "Dữ liệu thủ tục có %d lỗi; trang xem trước chỉ hiện danh sách lỗi cho tới khi sửa xong:\n%s",
+            len(exc.problems),
+            exc,
+        )
+        self.problems = exc.problems
+        self.catalog = self.renderer = self.publisher = None
+        config.nav = ["index.md"]
+        return config
+
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        if self.problems is not None:  # theme and docs assets stay, so the page looks like the site
+            shown = Files([f for f in files if not f.is_documentation_page()])
+            content = problems_markdown(self.problems, Path(self.config.theme_dir))
+            shown.append(File.generated(config, "index.md", content=content))
+            return shown
         try:
             return self._add_files(files, config)
         except PhieuError as exc:
@@ -204,6 +232,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         return markdown
 
     def on_page_context(self, context, /, *, page: Page, config: MkDocsConfig, nav):
+        if self.problems is not None:
+            return context
         assert self.catalog is not None
         src = page.file.src_uri
         code = urls.code_of_source(src)
@@ -235,6 +265,10 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
 
     @event_priority(-100)  # after the search plugin has written its index
     def _finish_site(self, *, config: MkDocsConfig) -> None:
+        if self.problems is not None:  # every other address shows the problems too (the 404 page)
+            page = problems_page(self.problems, Path(self.config.theme_dir))
+            (Path(config.site_dir) / "404.html").write_text(page, encoding="utf-8")
+            return
         assert self.catalog is not None and self.renderer is not None
         self._logs.restore()  # WeasyPrint has made every PDF: give its loggers back
         index_path = Path(config.site_dir) / "search" / "search_index.json"

@@ -17,6 +17,15 @@ PDFS = "pdf/"
 
 AZ = "tra-cuu/"
 PRINTING = "in-an/"
+SCANS = "q/"
+"""Folder of the short pages a printed QR code opens. Each forwards to its page, so a web server's
+access log tells a scan (``q/``) from a visit (``p/``)."""
+SHARE_IMAGES = "og/"
+"""Folder of the preview images shown when a page is shared (Zalo, Facebook); the pages never load them."""
+ADMIN = "admin/"
+"""Staff pages: never kept by the offline service worker."""
+SERVICE_WORKER = "sw.js"
+"""The offline service worker, at the site root so that its scope is the whole site."""
 
 #: Paper sizes a slip or pack can be published in (each size has its own pack URL).
 PAPER_SIZES = ("A5", "A4", "A6")
@@ -35,6 +44,21 @@ def page(code: str) -> str:
 def field(field_id: str) -> str:
     """Site-relative URL of a field's index page."""
     return f"{FIELDS}{field_id}/"
+
+
+def scan(code: str) -> str:
+    """What a slip's QR code opens, e.g. ``q/1.001193/``: a page that forwards to :func:`page`."""
+    return f"{SCANS}{code}/"
+
+
+def field_scan(field_id: str) -> str:
+    """What a field poster's QR code opens, e.g. ``q/f/ho-tich/``: forwards to :func:`field`."""
+    return f"{SCANS}{FIELDS}{field_id}/"
+
+
+def share_image(field_id: str) -> str:
+    """The preview image of a field's pages when shared, e.g. ``og/ho-tich.png``."""
+    return f"{SHARE_IMAGES}{field_id}.png"
 
 
 def slip(code: str) -> str:
@@ -78,9 +102,15 @@ def is_listing_source(src_uri: str) -> bool:
 
 def parse(url: str) -> tuple[str, str] | None:
     """What a published URL path (with or without a leading ``/``) is: ``("page", code)``,
-    ``("field", id)``, ``("slip", code)``, ``("poster", id)`` or ``("pack", "id-size")``."""
+    ``("field", id)``, ``("scan", code)``, ``("field-scan", id)``, ``("slip", code)``, ``("poster", id)``
+    or ``("pack", "id-size")``."""
     path = url.lstrip("/")
-    for folder, kind in ((PROCEDURES, "page"), (FIELDS, "field")):
+    for folder, kind in (
+        (PROCEDURES, "page"),
+        (FIELDS, "field"),
+        (SCANS + FIELDS, "field-scan"),
+        (SCANS, "scan"),
+    ):
         rest = path.removeprefix(folder)
         if rest != path and rest.endswith("/") and "/" not in rest[:-1] and rest != "/":
             return kind, rest[:-1]

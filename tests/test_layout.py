@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "generator"
 
 #: String literals that spell a site path: only urls.py may hold them.
-SITE_PATH = re.compile(r"^/?(p|f|pdf)/|^(tra-cuu|in-an)(\.md|/)")
+SITE_PATH = re.compile(r"^/?(p|f|pdf|q|og|admin)/|^(tra-cuu|in-an)(\.md|/)|^/?sw\.js$")
 
 
 def _modules() -> list[Path]:

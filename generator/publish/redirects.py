@@ -131,7 +131,7 @@ def check_redirects(redirects: Redirects, catalog: Catalog) -> list[Problem]:
         ("fields", redirects.fields, fields, "lĩnh vực"),
     ):
         for old in mapping:
-            final = _resolve(mapping, old)  # chains are followed: a → b → c
+            final = resolve(mapping, old)  # chains are followed: a → b → c
             line, col = redirects.places.get((kind, old), (1, 1))
             if old in existing:
                 message = (
@@ -154,7 +154,7 @@ def checked_redirects(path: Path, catalog: Catalog) -> Redirects:
     return redirects
 
 
-def _resolve(mapping: dict[str, str], old: str) -> str:
+def resolve(mapping: dict[str, str], old: str) -> str:
     """The end of a chain of renames (a → b → c gives c); stops on a loop."""
     new, seen = mapping[old], {old}
     while new in mapping and new not in seen:
@@ -175,13 +175,13 @@ def redirect_pages(redirects: Redirects, site_url: str, theme_dir: Path) -> dict
     env = templates.environment(theme_dir / "pages")
     out: dict[str, str] = {}
     for old in sorted(redirects.procedures):
-        new = _resolve(redirects.procedures, old)
+        new = resolve(redirects.procedures, old)
         old_url, new_url = urls.page(old), urls.page(new)
         out[old_url + "index.html"] = redirect_page(
             env, old_url, new_url, site_url, f"Thủ tục mã {old} nay có mã {new}"
         )
     for old in sorted(redirects.fields):
-        new = _resolve(redirects.fields, old)
+        new = resolve(redirects.fields, old)
         old_url, new_url = urls.field(old), urls.field(new)
         out[old_url + "index.html"] = redirect_page(
             env, old_url, new_url, site_url, f"Lĩnh vực '{old}' nay có mã '{new}'"
@@ -196,11 +196,11 @@ def redirect_pdfs(redirects: Redirects, pdfs: dict[str, bytes]) -> dict[str, byt
     """
     out: dict[str, bytes] = {}
     for old in sorted(redirects.procedures):
-        new = _resolve(redirects.procedures, old)
+        new = resolve(redirects.procedures, old)
         if urls.slip(new) in pdfs:
             out[urls.slip(old)] = pdfs[urls.slip(new)]
     for old in sorted(redirects.fields):
-        new = _resolve(redirects.fields, old)
+        new = resolve(redirects.fields, old)
         if urls.poster(new) in pdfs:
             out[urls.poster(old)] = pdfs[urls.poster(new)]
         for size in urls.PAPER_SIZES:

@@ -20,7 +20,7 @@ import jinja2
 from .. import urls
 from ..load import Catalog
 from ..model import Procedure
-from . import templates, text
+from . import share, templates, text
 
 CHANNEL_NAMES = {"in_person": "Nộp trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Nộp trực tuyến"}
 LEVEL_NAMES = {"commune": "Cấp xã", "province": "Cấp tỉnh", "district": "Cấp huyện (trước 01/7/2025)"}
@@ -106,6 +106,12 @@ class PageRenderer:
         return GeneratedPage(
             urls.page_source(procedure.code), _document(procedure.name, body, procedure.summary)
         )
+
+    def share_head(self, procedure: Procedure) -> str:
+        """The ``<head>`` tags a shared link to the procedure's page shows (Open Graph, JSON-LD)."""
+        field = self.catalog.field(procedure.field)
+        data = share.share_data(procedure, self.catalog.office, field, self.site_url)
+        return self.env.get_template("share.html.j2").render(s=data).strip()
 
     def field(self, field_id: str) -> GeneratedPage:
         here = urls.field(field_id)

@@ -51,7 +51,8 @@ def read_ledger(path: Path) -> list[str]:
 
 
 def published_urls(site_dir: Path) -> list[str]:
-    """The permanent public URLs of a built site: pages, field pages, PDFs and the entry pages.
+    """The permanent public URLs of a built site: pages, field pages, the pages printed QR codes open
+    (``q/``), PDFs and the entry pages.
 
     Redirect pages count too: once a redirect is published, it must stay.
     """
@@ -61,7 +62,7 @@ def published_urls(site_dir: Path) -> list[str]:
     for entry in (urls.AZ, urls.PRINTING):
         if (site_dir / entry / "index.html").is_file():
             found.add("/" + entry)
-    for folder in (urls.PROCEDURES, urls.FIELDS):
+    for folder in (urls.PROCEDURES, urls.FIELDS, urls.SCANS, urls.SCANS + urls.FIELDS):
         if (site_dir / folder).is_dir():
             for page in (site_dir / folder).glob("*/index.html"):
                 found.add(f"/{folder}{page.parent.name}/")
@@ -113,6 +114,8 @@ def update_ledger(path: Path, site_dir: Path) -> list[str]:
 _HINTS = {
     "page": "trang thủ tục {}",
     "field": "trang lĩnh vực {}",
+    "scan": "mã QR trên phiếu của thủ tục {}",
+    "field-scan": "mã QR trên áp phích lĩnh vực {}",
     "slip": "phiếu in của thủ tục {}",
     "poster": "áp phích lĩnh vực {}",
     "pack": "gói in {}",

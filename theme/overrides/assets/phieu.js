@@ -30,3 +30,21 @@
     setup();
   }
 })();
+
+/* phieu: keep the pages opened on this phone for use offline, when the site turns it on (the page then
+   names its service worker in <meta name="phieu-sw">). The page that registers it was loaded before the
+   worker ran, so it hands the worker its own address and files to keep. */
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="phieu-sw"]');
+  if (!meta || !("serviceWorker" in navigator) || !/^https?:$/.test(window.location.protocol)) return;
+  function register() {
+    navigator.serviceWorker.register(meta.getAttribute("content")).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var files = window.performance.getEntriesByType("resource").map(function (entry) { return entry.name; });
+      if (registration.active) registration.active.postMessage({ phieuKeep: [window.location.href].concat(files) });
+    }).catch(function () { /* no offline copies: the site works as before */ });
+  }
+  if (document.readyState === "complete") register(); else window.addEventListener("load", register);
+})();

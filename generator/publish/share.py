@@ -1,0 +1,45 @@
+"""The preview images of shared links, one per field, drawn once and kept in the build cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import __version__, urls
+from ..digest import digest
+from ..errors import RenderError
+from ..load import Catalog
+from ..render import share
+from .cache import FileCache
+
+#: Bump when the drawing in ``render/share.py`` changes: it is part of every image's cache key.
+IMAGE_REVISION = 1
+
+
+def share_images(catalog: Catalog, cache_dir: Path) -> dict[str, bytes]:
+    """Each field's preview image by site path; drawn only when its field or the office changed."""
+    cache = FileCache(cache_dir, ".png")
+    office = catalog.office
+    out: dict[str, bytes] = {}
+    for field in catalog.fields:
+        key = digest(
+            (
+                "share-image",
+                __version__,
+                IMAGE_REVISION,
+                share.IMAGE_SIZE,
+                field.model_dump(mode="json"),
+                office.name,
+                office.province,
+            )
+        )
+        found = cache.get_file(key)
+        if found is None:
+            content = share.preview_image(field, office)
+            try:
+                cache.put_file(key, content)
+            except OSError as exc:
+                raise RenderError(f"không ghi được bộ nhớ đệm ảnh xem trước {cache_dir}: {exc}") from exc
+        else:
+            content = found[0]
+        out[urls.share_image(field.id)] = content
+    return out
