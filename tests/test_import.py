@@ -571,12 +571,20 @@ def test_reimport_of_the_same_record_changes_nothing(tmp_path: Path) -> None:
 def test_first_import_over_a_hand_written_record_keeps_the_office_parts(tmp_path: Path) -> None:
     root = tmp_path / "procedures"
     shutil.copytree(ROOT / "procedures", root)
-    hand = load_catalog(root).procedure("1.001193")
-    report = portal.import_portal([SAMPLES / "1.001193.json"], root, today=TODAY)
-    assert report.outcomes[0].action == "updated" and not report.problems
-    p = load_catalog(root).procedure("1.001193")
+    before = load_catalog(root)
+    hand, gone = before.procedure("1.001193"), before.procedure("2.000986")
+    assert gone.status.value == "abolished"
+    report = portal.import_portal([SAMPLES / "1.001193.json", SAMPLES / "2.000986.json"], root, today=TODAY)
+    assert [o.action for o in report.outcomes] == ["updated", "updated"] and not report.problems
+    after = load_catalog(root)
+    p = after.procedure("1.001193")
     assert p.local == hand.local and p.forms == hand.forms and p.summary == hand.summary
     assert p.source is not None and p.name == "Đăng ký khai sinh"
+    # The portal still lists 2.000986 as active; abolishing it was the office's decision, and it stands.
+    assert (
+        after.procedure("2.000986").status == gone.status
+        and after.procedure("2.000986").status_note == gone.status_note
+    )
 
 
 # --- bad input ----------------------------------------------------------------------------------------------

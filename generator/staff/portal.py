@@ -56,7 +56,9 @@ CHANNEL_NAMES = {"in_person": "trực tiếp", "post": "bưu chính", "online": 
 #: processingTimeUnit / processingDay.type → Vietnamese; OTHER means the portal gave no unit.
 UNITS = {"WORKING_DAY": "ngày làm việc", "DAY": "ngày", "HOUR": "giờ", "MONTH": "tháng", "OTHER": ""}
 FEE_TYPES = {"FEE", "SERVICE_FEE", "PRICE_LEVEL"}
-STATES = {"ACTIVE": "in_force", "UPDATED": "in_force"}
+#: Portal states of a procedure in force. Whether a procedure is abolished or replaced is the office's call
+#: (a provincial decision often comes first), so the importer never writes ``status``.
+STATES = {"ACTIVE", "UPDATED"}
 #: Requirement texts that say there are none.
 NONE_TEXTS = {"khong", "khong co", "khong quy dinh"}
 
@@ -477,7 +479,7 @@ class _Mapper:
             self.problems.append(((*root, "name"), "tên thủ tục trống"))
         field_name = self._field_name()
         level = self._level()
-        state = self.enum(d, root, "state", STATES)
+        self.enum(d, root, "state", STATES)  # a record the portal no longer shows as in force is refused
         kind = self.enum(d, root, "type", {"STANDARD", "SPECIFIC"})
         who = self._names(root, "subjectTypesDetails", "đối tượng thực hiện")
         result = self._names(root, "resultsDetails", "kết quả thực hiện")
@@ -494,7 +496,6 @@ class _Mapper:
             "code": code,
             "name": name,
             "level": level,
-            "status": STATES[state] if state else "in_force",
             "who": who,
             "agency": agency,
             "result": result,
@@ -1310,7 +1311,6 @@ def portal_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for key in (
         "name",
         "level",
-        "status",
         "who",
         "agency",
         "result",
