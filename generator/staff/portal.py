@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -45,7 +44,6 @@ VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 #: Model limits the importer fits texts into (see model.Text).
 TEXT_MAX = 2000
-SHORT_MAX = 300
 STEPS_MAX = 40
 CASES_MAX = 10
 DOCUMENTS_MAX = 60
@@ -99,7 +97,7 @@ def json_path_text(path: JsonPath) -> str:
 class _Positions:
     """Line and column of every value in a JSON text, by path; parsed only when a problem needs it."""
 
-    _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|([^\s{}\[\],:"]+))', re.S)
+    _TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+)', re.S)
 
     def __init__(self, text: str):
         self.text = text
@@ -117,12 +115,9 @@ class _Positions:
         pos = 0
         while pos < len(self.text):
             m = self._TOKEN.match(self.text, pos)
-            if m is None or m.end() == pos:
+            if m is None:
                 return
-            token = next(g for g in m.groups() if g is not None) if any(m.groups()) else None
-            if token is None:
-                return
-            yield m.start(m.lastindex or 0), token
+            yield m.start(1), m.group(1)
             pos = m.end()
 
     def _value(self, path: JsonPath) -> None:
@@ -380,17 +375,11 @@ class Draft:
     code: str
     field_name: str
     portal: dict[str, Any]
-    dropped: list[Dropped] = dataclasses.field(default_factory=list)
-    hints: list[str] = dataclasses.field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
 
 
-_KINDS: dict[type | str, str] = {
-    str: "văn bản",
-    bool: "true/false",
-    list: "danh sách",
-    dict: "đối tượng",
-    "number": "số",
-}
+_KINDS: dict[type, str] = {str: "văn bản", bool: "true/false", list: "danh sách", dict: "đối tượng"}
 
 
 def _type_name(value: Any) -> str:
@@ -398,9 +387,7 @@ def _type_name(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true/false"
-    return {str: "văn bản", int: "số", float: "số", list: "danh sách", dict: "đối tượng"}.get(
-        type(value), "giá trị khác"
-    )
+    return {**_KINDS, int: "số", float: "số"}.get(type(value), "giá trị khác")
 
 
 class _Mapper:
@@ -416,7 +403,7 @@ class _Mapper:
         self.notes: list[str] = []
 
     # -- checked access
-    def get(self, obj: Any, path: JsonPath, key: str, kind: type | str, *, required: bool = True) -> Any:
+    def get(self, obj: Any, path: JsonPath, key: str, kind: type, *, required: bool = True) -> Any:
         if not isinstance(obj, dict):
             return None
         value = obj.get(key)
@@ -424,12 +411,7 @@ class _Mapper:
             if required:
                 self.problems.append((path, f"thiếu khóa bắt buộc '{key}'"))
             return None
-        ok = (
-            isinstance(value, (int, float)) and not isinstance(value, bool)
-            if kind == "number"
-            else isinstance(value, kind)  # type: ignore[arg-type]
-        )
-        if not ok:
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             self.problems.append(
                 ((*path, key), f"'{key}' phải là {_KINDS[kind]}, không phải {_type_name(value)}")
             )
@@ -1100,7 +1082,7 @@ def map_record(data: dict[str, Any], *, sha256: str = "", today: dt.date | None 
 class Merge:
     """What a merge kept from staff where the portal also changed the text (for review)."""
 
-    conflicts: list[str] = dataclasses.field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
 
 
 def _align(a: list[Any], b: list[Any], key: Callable[[Any], Any]) -> dict[int, int]:
