@@ -115,8 +115,9 @@ def _schema_at(path: Path_) -> dict:
 
 def strategy(node: dict) -> st.SearchStrategy:
     node = _resolve(node)
-    if "anyOf" in node:
-        return st.one_of([strategy(branch) for branch in node["anyOf"]])
+    if "anyOf" in node:  # a branch may leave its type to the node around it
+        inherited = {key: node[key] for key in ("type",) if key in node}
+        return st.one_of([strategy({**inherited, **branch}) for branch in node["anyOf"]])
     if "enum" in node:
         return st.sampled_from(node["enum"])
     if "const" in node:
@@ -127,7 +128,8 @@ def strategy(node: dict) -> st.SearchStrategy:
     if kind == "boolean":
         return st.booleans()
     if kind == "integer":
-        return st.integers(node.get("minimum", -(10**6)), node.get("maximum", 10**9))
+        low = node.get("minimum", node.get("ge", -(10**6)))
+        return st.integers(low, node.get("maximum", node.get("le", 10**9)))
     if kind == "string":
         if node.get("format") == "date":
             return st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)).map(dt.date.isoformat)
