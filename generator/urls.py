@@ -34,6 +34,8 @@ PAPER_SIZES = ("A5", "A4", "A6")
 REPRINT_PACK = f"{PDFS}goi-in-thay-doi.pdf"
 
 _SLIP, _POSTER, _PACK = "phieu-", "ap-phich-", "goi-in-"
+#: A field's table tent (A4, folded to stand on a counter) and its slips imposed n-up for a print shop.
+_TENT, _IMPOSED = "de-ban-", "binh-trang-"
 
 
 def page(code: str) -> str:
@@ -71,6 +73,16 @@ def poster(field_id: str) -> str:
 
 def pack(field_id: str, size: str) -> str:
     return f"{PDFS}{_PACK}{field_id}-{size.lower()}.pdf"
+
+
+def tent(field_id: str) -> str:
+    """A field's table tent, e.g. ``pdf/de-ban-ho-tich.pdf``."""
+    return f"{PDFS}{_TENT}{field_id}.pdf"
+
+
+def imposed(field_id: str, layout: str) -> str:
+    """A field's slips imposed n-up for a print shop, e.g. ``pdf/binh-trang-ho-tich-a5x2.pdf``."""
+    return f"{PDFS}{_IMPOSED}{field_id}-{layout}.pdf"
 
 
 # --- sources: where generated pages sit in MkDocs' docs tree (served at the URLs above) -------------
@@ -116,7 +128,13 @@ def parse(url: str) -> tuple[str, str] | None:
             return kind, rest[:-1]
     if path.startswith(PDFS) and path.endswith(".pdf"):
         name = path.removeprefix(PDFS).removesuffix(".pdf")
-        for prefix, kind in ((_SLIP, "slip"), (_POSTER, "poster"), (_PACK, "pack")):
+        for prefix, kind in (
+            (_SLIP, "slip"),
+            (_POSTER, "poster"),
+            (_PACK, "pack"),
+            (_TENT, "tent"),
+            (_IMPOSED, "imposed"),
+        ):
             if name.startswith(prefix):
                 return kind, name.removeprefix(prefix)
     return None

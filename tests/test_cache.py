@@ -56,7 +56,7 @@ def test_site_built_with_the_background_pool_equals_the_serial_build(
     printing = (project / "site" / "in-an" / "index.html").read_text(encoding="utf-8")
     assert "phieu:bang-" not in printing
     pdfs = [path for path in digests[2] if path.startswith("pdf/")]
-    assert len(pdfs) == 17 + 2 + 2  # slips, posters, packs
+    assert len(pdfs) == 17 + 2 + 2 + 2 + 2  # slips, posters, table tents, packs, imposed packs
     for path in pdfs:
         assert digests[2][path] in printing, path
 
@@ -71,11 +71,15 @@ def invalidated_by(catalog, edited) -> set[str]:
     return {path for path in before if before[path] != after[path]}
 
 
-def test_a_fee_edit_invalidates_its_slip_and_its_pack_only(catalog):
+def test_a_fee_edit_invalidates_its_slip_and_its_packs_only(catalog):
     target = catalog.procedure("2.000815")
     case = target.cases[0].model_copy(update={"fee": target.cases[0].fee.model_copy(update={"amount": 3000})})
     edited = target.model_copy(update={"cases": [case, *target.cases[1:]]})
-    assert invalidated_by(catalog, edited) == {"pdf/phieu-2.000815.pdf", "pdf/goi-in-chung-thuc-a5.pdf"}
+    assert invalidated_by(catalog, edited) == {
+        "pdf/phieu-2.000815.pdf",
+        "pdf/goi-in-chung-thuc-a5.pdf",
+        "pdf/binh-trang-chung-thuc-a5x2.pdf",
+    }
 
 
 def test_an_edit_that_changes_the_date_also_reprints_the_field_poster(catalog):
@@ -83,6 +87,7 @@ def test_an_edit_that_changes_the_date_also_reprints_the_field_poster(catalog):
     assert invalidated_by(catalog, edited) == {
         "pdf/phieu-2.000815.pdf",
         "pdf/goi-in-chung-thuc-a5.pdf",
+        "pdf/binh-trang-chung-thuc-a5x2.pdf",
         "pdf/ap-phich-chung-thuc.pdf",
     }
 

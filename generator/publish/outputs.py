@@ -16,8 +16,9 @@ from ..errors import RenderError
 from ..load import Catalog
 from ..render import templates, text
 from ..render.pages import relative
+from .impose import LAYOUTS
 
-KINDS = ("pack", "poster", "slip")
+KINDS = ("pack", "imposed", "poster", "tent", "slip")
 """The printing page's tables, in order."""
 
 
@@ -28,7 +29,7 @@ class Artifact:
     path: str
     """Path inside the site, e.g. ``pdf/phieu-1.001193.pdf``."""
     kind: str
-    """``slip``, ``poster`` or ``pack``."""
+    """``slip``, ``poster``, ``tent``, ``pack`` or ``imposed``."""
     title: str
     content: bytes
     pages: int
@@ -37,6 +38,8 @@ class Artifact:
     """Latest content change of what it prints."""
     reused: bool
     """Taken from the cache instead of rendered."""
+    sheets: int | None = None
+    """Sheets of paper of an imposed pack (half its pages when it is printed on both sides)."""
 
     @cached_property
     def sha256(self) -> str:
@@ -90,7 +93,8 @@ class PrintingPage:
                     f"trang in ấn thiếu chỗ cho bảng {kind}: giao diện đã bỏ mất nội dung trang"
                 )
             rows = [a for a in outputs.artifacts if a.kind == kind]
-            page_html = page_html.replace(slot, table.render(artifacts=rows, links=links), 1)
+            html = table.render(artifacts=rows, links=links, kind=kind, layouts=LAYOUTS)
+            page_html = page_html.replace(slot, html, 1)
         return page_html
 
 
@@ -122,6 +126,7 @@ def manifest(catalog: Catalog, outputs: Outputs, site_url: str) -> dict:
         )
     others = [
         {"kind": a.kind, "path": a.path, "size": a.size, "pages": a.pages, "sha256": a.sha256}
+        | ({"sheets": a.sheets} if a.sheets is not None else {})
         for a in outputs.artifacts
         if a.kind != "slip"
     ]

@@ -1,8 +1,8 @@
 """Planning: every PDF a catalog publishes, as a job with a cache key that hashes all of its inputs.
 
-Slips and posters are rendered by WeasyPrint; packs are assembled from the slips they need. A key
-covers the record (or the field's listing), its field, the office, the templates and CSS, the site
-URL, the paper size, the phieu version and the render revision.
+Slips, posters and table tents are rendered by WeasyPrint; packs and imposed packs are assembled from
+the slips they need. A key covers the record (or the field's listing), its field, the office, the
+templates and CSS, the site URL, the paper size, the phieu version and the render revision.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .. import __version__, urls
 from ..digest import digest
 from ..load import Catalog
 from ..model import FieldInfo, Procedure
+from .impose import LAYOUTS
 
 #: Libraries whose output ends up in the PDF bytes: upgrading one makes every PDF again.
 RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdf", "qrcode")
@@ -38,7 +39,7 @@ def folder_digest(folder: Path) -> str:
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
-RENDER_REVISION = 4
+RENDER_REVISION = 5
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class Job:
     key: str
     """Cache key."""
     spec: tuple
-    """What to make: ("slip", code, size), ("poster", field) or ("pack", field, size)."""
+    """What to make: ("slip", code, size), ("poster", field), ("tent", field), ("pack", field, size) or
+    ("imposed", field, size)."""
     path: str | None
     """Where it is published; None for slips rendered only to go into a pack of another size."""
     kind: str
@@ -56,7 +58,7 @@ class Job:
     size: str
     updated: dt.date | None
     needs: tuple[str, ...] = ()
-    """Cache keys of the slips a pack is assembled from, in order."""
+    """Cache keys of the slips a pack or an imposed pack is assembled from, in order."""
 
 
 class Plan:
@@ -100,13 +102,20 @@ class Plan:
         records = [p.model_dump(mode="json") for p in self.catalog.in_field(f.id)]
         return digest(("pack", size, self.pack_marks, *self._common(), f.model_dump(mode="json"), records))
 
+    def imposed_key(self, f: FieldInfo, size: str) -> str:
+        records = [p.model_dump(mode="json") for p in self.catalog.in_field(f.id)]
+        return digest(("imposed", size, *self._common(), f.model_dump(mode="json"), records))
+
+    def tent_key(self, f: FieldInfo) -> str:
+        return digest(("tent", *self._common(), f.model_dump(mode="json")))
+
     def poster_key(self, f: FieldInfo) -> str:
         listed = [(p.code, p.name, p.updated.isoformat()) for p in self.catalog.in_field(f.id) if p.in_force]
         return digest(("poster", *self._common(), f.model_dump(mode="json"), listed))
 
     @cached_property
     def jobs(self) -> list[Job]:
-        """Every PDF with its cache key, slips first, then each field's poster and packs."""
+        """Every PDF with its cache key, slips first, then each field's poster, table tent and packs."""
         jobs: list[Job] = []
         slip_keys: dict[tuple[str, str], str] = {}
         for size in dict.fromkeys((self.slip_size, *self.pack_sizes)):
@@ -122,6 +131,8 @@ class Plan:
             jobs.append(
                 Job(self.poster_key(f), ("poster", f.id), urls.poster(f.id), "poster", title, "A4", updated)
             )
+            title = f"Bảng để bàn {f.name}"
+            jobs.append(Job(self.tent_key(f), ("tent", f.id), urls.tent(f.id), "tent", title, "A4", None))
             if not procedures:
                 continue
             for size in self.pack_sizes:
@@ -139,6 +150,20 @@ class Plan:
                         needs,
                     )
                 )
+                if size in LAYOUTS:
+                    layout = LAYOUTS[size]
+                    jobs.append(
+                        Job(
+                            self.imposed_key(f, size),
+                            ("imposed", f.id, size),
+                            urls.imposed(f.id, layout.id),
+                            "imposed",
+                            f"Tờ in bình trang {f.name}",
+                            size,
+                            updated,
+                            needs,
+                        )
+                    )
         return jobs
 
     @property

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..load import Catalog
 from ..render.slip import Pdf, SlipRenderer, has_hb_subset
 from .cache import PdfCache
+from .impose import sheet_count
 from .notice import notice
 from .outputs import Artifact, Outputs, PrintingPage, write_manifest
 from .plan import Job, Plan
@@ -175,10 +176,15 @@ class Publisher:
                 "%d phiếu dài hơn một trang (tiếp sang trang sau, đánh số trang): %s", len(long_slips), shown
             )
         outputs = Outputs()
-        for kind in ("slip", "poster", "pack"):
+        for kind in ("slip", "poster", "tent", "pack", "imposed"):
             for job in jobs:
                 if job.kind == kind and job.path:
                     pdf = pdfs[job.key]
+                    sheets = (
+                        sheet_count(job.size, [pdfs[key].pages for key in job.needs])
+                        if kind == "imposed"
+                        else None
+                    )
                     outputs.artifacts.append(
                         Artifact(
                             job.path,
@@ -189,6 +195,7 @@ class Publisher:
                             job.size,
                             job.updated,
                             job.key in reused,
+                            sheets,
                         )
                     )
         self.log.info("PDF: %d tạo mới, %d dùng lại từ bộ nhớ đệm", outputs.rendered, outputs.reused)

@@ -29,6 +29,7 @@ from ..errors import DataError, Problem, display_path
 from ..load import Catalog
 from ..model import SLUG_PATTERN, code_is_valid
 from ..render import templates
+from .impose import LAYOUTS
 
 REDIRECTS_FILE = "redirects.yml"
 
@@ -190,7 +191,7 @@ def redirect_pages(redirects: Redirects, site_url: str, theme_dir: Path) -> dict
 
 
 def redirect_pdfs(redirects: Redirects, pdfs: dict[str, bytes]) -> dict[str, bytes]:
-    """PDFs cannot redirect: each old slip, poster and pack URL gets a copy of the new PDF.
+    """PDFs cannot redirect: each old slip, poster, table tent and pack URL gets a copy of the new PDF.
 
     ``pdfs`` are the published PDFs by site path.
     """
@@ -206,4 +207,9 @@ def redirect_pdfs(redirects: Redirects, pdfs: dict[str, bytes]) -> dict[str, byt
         for size in urls.PAPER_SIZES:
             if urls.pack(new, size) in pdfs:
                 out[urls.pack(old, size)] = pdfs[urls.pack(new, size)]
+        if urls.tent(new) in pdfs:
+            out[urls.tent(old)] = pdfs[urls.tent(new)]
+        for layout in LAYOUTS.values():
+            if urls.imposed(new, layout.id) in pdfs:
+                out[urls.imposed(old, layout.id)] = pdfs[urls.imposed(new, layout.id)]
     return out

@@ -22,6 +22,7 @@ from pathlib import Path
 from ..errors import PhieuError, RenderError
 from ..load import Catalog
 from ..render.slip import Pdf, SlipRenderer, render_error
+from .impose import imposed_pack, tent_sheet
 from .packs import assemble_pack
 from .plan import Job, Plan
 
@@ -32,17 +33,25 @@ PARALLEL_MIN_JOBS = 32
 WEASYPRINT_LOGGERS = ("weasyprint", "weasyprint.progress")
 
 
-def render_spec(renderer: SlipRenderer, spec: tuple) -> Pdf:
+def render_spec(renderer: SlipRenderer, spec: tuple, slips: list[bytes] | None = None) -> Pdf:
+    """Make the PDF of a job that needs WeasyPrint; an imposed pack also needs its ``slips``."""
     kind, *args = spec
     catalog = renderer.catalog
     try:
         if kind == "slip":
             return renderer.slip(catalog.procedure(args[0]), args[1])
+        if kind == "tent":
+            return tent_sheet(renderer, catalog.field(args[0]))
+        if kind == "imposed":
+            updated = max((p.updated for p in catalog.in_field(args[0])), default=None)
+            return imposed_pack(renderer, catalog.field(args[0]), args[1], slips or [], updated)
         return renderer.poster(catalog.field(args[0]))
     except PhieuError:
         raise
     except Exception as exc:
-        what = {"slip": "phiếu", "poster": "áp phích"}[kind]
+        what = {"slip": "phiếu", "poster": "áp phích", "tent": "bảng để bàn", "imposed": "tờ in bình trang"}[
+            kind
+        ]
         raise render_error(f"{what} {' '.join(map(str, args[:2]))}", exc) from exc
 
 
@@ -93,10 +102,10 @@ def _init_worker(catalog: Catalog, theme_dir: Path, site_url: str) -> None:
     gc.freeze()
 
 
-def _render_in_worker(spec: tuple) -> tuple[Pdf, list[str]]:
+def _render_in_worker(spec: tuple, slips: list[bytes] | None = None) -> tuple[Pdf, list[str]]:
     assert _worker_renderer is not None
     try:
-        pdf = render_spec(_worker_renderer, spec)
+        pdf = render_spec(_worker_renderer, spec, slips)
     except BaseException:
         _worker_warnings.take()  # the error is what gets reported; its warnings must not go to the next PDF
         raise
@@ -148,7 +157,11 @@ class Runner:
         return min(self.workers, -(-len(jobs) // PARALLEL_MIN_JOBS))
 
     def _pack_args(self, job: Job, pdfs: dict[str, Pdf]) -> tuple[list[bytes], bool, str]:
-        return [pdfs[key].content for key in job.needs], self.plan.pack_marks, self.plan.pack_title(job)
+        return self._slips(job, pdfs), self.plan.pack_marks, self.plan.pack_title(job)
+
+    @staticmethod
+    def _slips(job: Job, pdfs: dict[str, Pdf]) -> list[bytes]:
+        return [pdfs[key].content for key in job.needs]
 
     def execute(self, jobs: list[Job], pdfs: dict[str, Pdf]) -> Iterator[tuple[Job, Pdf, bool]]:
         """Make ``jobs``, adding each result to ``pdfs`` as it comes; a pack waits for its slips.
@@ -160,11 +173,11 @@ class Runner:
         workers = self.pool_size(jobs)
         if not workers:
             with _collect_warnings() as warnings:
-                for job in sorted(jobs, key=lambda j: j.kind == "pack"):  # packs after the slips they need
+                for job in sorted(jobs, key=lambda j: bool(j.needs)):  # packs after the slips they need
                     if job.kind == "pack":
                         pdf = assemble_pack(*self._pack_args(job, pdfs))
                     else:
-                        pdf = render_spec(self._renderer(), job.spec)
+                        pdf = render_spec(self._renderer(), job.spec, self._slips(job, pdfs))
                     pdfs[job.key] = pdf
                     yield job, pdf, bool(warnings.take())
             return
@@ -198,7 +211,7 @@ class Runner:
                     if job.kind == "pack":
                         future = pool.submit(_assemble_in_worker, *self._pack_args(job, pdfs))
                     else:
-                        future = pool.submit(_render_in_worker, job.spec)
+                        future = pool.submit(_render_in_worker, job.spec, self._slips(job, pdfs))
                     running[future] = job
                 if not running:  # pragma: no cover - a pack whose slips were never planned
                     raise RenderError(f"gói in {waiting[0].spec[1]} thiếu phiếu")

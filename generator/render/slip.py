@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 QR_WIDTH_MM = {"A4": 40, "A5": 34, "A6": 30}
 POSTER_QR_MM = 70
+#: A table tent is read from across the counter: a larger code than the poster's.
+TENT_QR_MM = 80
 PDF_OPTIONS = {"pdf_tags": True, "custom_metadata": True}
 
 
@@ -167,6 +169,32 @@ class SlipRenderer:
             target=target,
             short=target.split("://", 1)[1],
             updated=max((p.updated for p in procedures), default=None),
+        )
+        return self._pdf(html, "A4")
+
+    def tent_face(self, field: FieldInfo, width_mm: float, height_mm: float) -> Pdf:
+        """One face of a field's table tent: its name, the QR code of its page and what the code is for."""
+        target = urls.absolute(self.catalog.office, urls.field(field.id), self.site_url)
+        qr = make_qr(target)
+        check_print_width(qr, TENT_QR_MM, "A4")
+        html = self.env.get_template("tent.html.j2").render(
+            title=f"Bảng để bàn: {field.name}",
+            field=field,
+            office=self.catalog.office,
+            qr=qr,
+            qr_mm=TENT_QR_MM,
+            short=target.split("://", 1)[1],
+            width_mm=width_mm,
+            height_mm=height_mm,
+        )
+        return self._pdf(html, "A4")
+
+    def sheet_labels(self, title: str, sides: list[dict], width_mm: float, height_mm: float, **pack) -> Pdf:
+        """One page per printed side of a pack imposed for a print shop, at the sheet's size, with only its
+        slug line: ``pack`` holds ``field``, ``updated``, ``sheets``, ``per_sheet``, ``size``, ``duplex``
+        and ``margin_mm`` (see sheet.html.j2)."""
+        html = self.env.get_template("sheet.html.j2").render(
+            title=title, sides=sides, width_mm=width_mm, height_mm=height_mm, **pack
         )
         return self._pdf(html, "A4")
 

@@ -119,6 +119,8 @@ _HINTS = {
     "slip": "phiếu in của thủ tục {}",
     "poster": "áp phích lĩnh vực {}",
     "pack": "gói in {}",
+    "tent": "bảng để bàn lĩnh vực {}",
+    "imposed": "tờ in bình trang {}",
 }
 
 
