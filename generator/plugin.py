@@ -30,11 +30,13 @@ from . import urls
 from .errors import DataError, PhieuError, Problem
 from .load import Catalog, load_catalog
 from .model import site_url_problem
+from .publish import counting, offline
 from .publish import redirects as url_redirects
 from .publish.outputs import Outputs
 from .publish.publisher import Publisher
 from .publish.run import WEASYPRINT_LOGGERS, progress_printer
 from .publish.safety import inside
+from .publish.share import share_images
 from .render import text
 from .render.pages import PageRenderer
 from .render.problems import problems_markdown, problems_page
@@ -71,6 +73,11 @@ class PhieuConfig(Config):
     when one of them would no longer resolve. A missing file checks nothing."""
     redirects = opt.Type(str, default=url_redirects.REDIRECTS_FILE)
     """Declared renames of procedure codes and field ids (relative to mkdocs.yml)."""
+    service_worker = opt.Type(bool, default=True)
+    """Keep the pages a citizen opened for use offline (never in previews). Off: phones drop the copies."""
+    goatcounter = opt.Optional(opt.URL())
+    """Count URL of the office's own GoatCounter (no cookies), e.g. https://thongke.example.vn/count.
+    Off by default: then pages load nothing from any other host."""
 
 
 class PhieuPlugin(BasePlugin[PhieuConfig]):
@@ -81,10 +88,12 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         self.renderer: PageRenderer | None = None
         self.publisher: Publisher | None = None
         self.redirects: url_redirects.Redirects | None = None
-        self._logs = _WeasyPrintLogs()
+        self.theme_globals: dict[str, str | None] = {}
+        """What every page template sees as ``phieu``: the service worker's path and the counter's script."""
         self._serving = False
         self.problems: list[Problem] | None = None
         """While serving: the data's problems, shown in the browser instead of the site."""
+        self._logs = _WeasyPrintLogs()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -106,6 +115,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         config.site_url = site_url.rstrip("/") + "/"
         theme_dir = Path(self.config.theme_dir)
         self.renderer = PageRenderer(self.catalog, theme_dir, site_url=config.site_url)
+        self.publisher = None  # MkDocs keeps a plugin with on_startup for the next build: start afresh
         if self.config.slips:
             self.publisher = Publisher(
                 self.catalog,
@@ -120,8 +130,21 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 progress=progress_printer(),
             )
         config.nav = self._nav(config.nav or ["index.md"])
+        preview = offline.is_preview(config.site_url, self.catalog.office.site_url, serving=self._serving)
+        try:
+            counter = self.config.goatcounter and counting.goatcounter_script(self.config.goatcounter)
+        except PhieuError as exc:
+            raise PluginError(str(exc)) from exc
+        self.theme_globals = {
+            "service_worker": urls.SERVICE_WORKER if self.config.service_worker and not preview else None,
+            "goatcounter": counter or None,
+        }
         self._logs.forward()
         return config
+
+    def on_env(self, env, /, *, config: MkDocsConfig, files: Files):
+        env.globals["phieu"] = self.theme_globals
+        return env
 
     def _nav(self, user_nav: list) -> list:
         """Home, one entry per field, A–Z, then the hand-written pages.
@@ -169,9 +192,16 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             src_uri = inside(config.site_dir, page.src_uri)
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
         self.redirects = self._load_redirects(config)
-        for path, content in url_redirects.redirect_pages(
-            self.redirects, self.renderer.site_url, Path(self.config.theme_dir)
-        ).items():
+        theme_dir = Path(self.config.theme_dir)
+        generated: dict[str, str | bytes] = {
+            **url_redirects.redirect_pages(self.redirects, self.renderer.site_url, theme_dir),
+            **counting.scan_pages(self.catalog, self.redirects, self.renderer.site_url, theme_dir),
+            **share_images(self.catalog, self._project_file(config, self.config.cache_dir)),
+            urls.SERVICE_WORKER: offline.service_worker(
+                theme_dir, enabled=self.theme_globals["service_worker"] is not None
+            ),
+        }
+        for path, content in generated.items():
             files.append(File.generated(config, inside(config.site_dir, path), content=content))
         if self.publisher is not None:
             written = {f.dest_uri for f in files}
@@ -243,6 +273,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 page.edit_url = self._edit_url(config, source)
         elif urls.is_listing_source(src):
             page.edit_url = None  # generated: there is no file to edit
+        if code is not None and self.renderer is not None:
+            context["phieu_head"] = self.renderer.share_head(self.catalog.procedure(code))
         return context
 
     def _edit_url(self, config: MkDocsConfig, source: Path) -> str:

@@ -48,6 +48,8 @@ def test_ledger_guards_published_urls(tmp_path: Path, capsys, monkeypatch) -> No
         "/pdf/phieu-1.000005.pdf",
         "/pdf/ap-phich-chung-thuc.pdf",
         "/pdf/goi-in-chung-thuc-a5.pdf",
+        "/q/1.000005/",
+        "/q/f/ho-tich/",
     ):
         assert url in added
     assert added == sorted(added)
@@ -65,6 +67,7 @@ def test_ledger_guards_published_urls(tmp_path: Path, capsys, monkeypatch) -> No
     err = capsys.readouterr().err
     assert "/p/1.000005/  (trang thủ tục 1.000005)" in err
     assert "/pdf/phieu-1.000005.pdf" in err
+    assert "/q/1.000005/  (mã QR trên phiếu của thủ tục 1.000005)" in err
     assert "status: abolished" in err
     assert "redirects.yml" in err
     assert "khôi phục tệp" in err
@@ -107,8 +110,12 @@ def test_ledger_guards_published_urls(tmp_path: Path, capsys, monkeypatch) -> No
     pack = PdfReader(site / "pdf" / "goi-in-thay-doi.pdf")
     expected = sum(len(PdfReader(site / "pdf" / f"phieu-{c}.pdf").pages) for c in ("1.000001", "1.000012"))
     assert len(pack.pages) == expected
+    # A QR code printed with the old code keeps opening the procedure, now under its new code.
+    scan = (site / "q" / "1.000002" / "index.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=../../p/1.000012/">' in scan
     new = ledger.update_ledger(ledger_path, site)
-    assert new == ["/p/1.000012/", "/pdf/phieu-1.000012.pdf"]  # the reprint pack is not permanent
+    # The reprint pack is not permanent; the new code's countable QR page is.
+    assert new == ["/p/1.000012/", "/pdf/phieu-1.000012.pdf", "/q/1.000012/"]
 
     # The published manifest is a base too: the fee change shows, the rename as a withdrawn code.
     (tmp_path / "manifest.json").write_text(manifest, encoding="utf-8")
