@@ -477,6 +477,8 @@ class Local(_Record):
     """Lưu ý của cán bộ cho người dân."""
     keywords: list[ShortText] = []
     """Từ khóa tìm kiếm thêm (cách gọi thường dùng)."""
+    same_visit: ShortText | None = None
+    """Không hẹn: trả kết quả ngay trong lần đến, người dân chờ tại chỗ. Ghi thời gian chờ thường lệ, ví dụ "30–45 phút"; bỏ trống nếu hẹn ngày trả. Là cam kết của cơ quan, không phải thời hạn luật định."""
 
 
 class SourceKind(_Choice):

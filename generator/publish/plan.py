@@ -110,7 +110,11 @@ class Plan:
         return digest(("tent", *self._common(), f.model_dump(mode="json")))
 
     def poster_key(self, f: FieldInfo) -> str:
-        listed = [(p.code, p.name, p.updated.isoformat()) for p in self.catalog.in_field(f.id) if p.in_force]
+        listed = [
+            (p.code, p.name, p.updated.isoformat(), p.local.same_visit)
+            for p in self.catalog.in_field(f.id)
+            if p.in_force
+        ]
         return digest(("poster", *self._common(), f.model_dump(mode="json"), listed))
 
     @cached_property

@@ -89,6 +89,7 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
             for case in procedure.cases
         ],
         "counter": procedure.local.counter,
+        "same_visit": procedure.local.same_visit if procedure.in_force else None,
         "online": [c.time for c in procedure.channels if c.kind == "online"],
         "updated": date_vi(procedure.updated),
     }

@@ -48,3 +48,40 @@
   }
   if (document.readyState === "complete") register(); else window.addEventListener("load", register);
 })();
+
+/* phieu: the "Không hẹn" filter of the field and A–Z lists. Without JavaScript the control stays hidden
+   and every procedure shows. */
+(function () {
+  "use strict";
+  function setup() {
+    document.querySelectorAll("[data-phieu-filter]").forEach(function (control) {
+      var box = control.querySelector("input[type=checkbox]");
+      var count = control.querySelector(".phieu-filter__count");
+      var lists = document.querySelectorAll("ul.phieu-list");
+      var items = document.querySelectorAll("ul.phieu-list > li");
+      function apply() {
+        var shown = 0;
+        items.forEach(function (item) {
+          item.hidden = box.checked && !item.hasAttribute("data-same-visit");
+          if (!item.hidden) shown += 1;
+        });
+        lists.forEach(function (list) {  /* a letter of the A–Z list with nothing left goes too */
+          list.hidden = !list.querySelector("li:not([hidden])");
+          var heading = list.previousElementSibling;
+          if (heading && /^H[2-6]$/.test(heading.tagName)) heading.hidden = list.hidden;
+        });
+        count.textContent = box.checked ? "Đang hiện " + shown + "/" + items.length + " thủ tục" : "";
+      }
+      box.addEventListener("change", apply);
+      control.hidden = false;
+      apply();
+    });
+  }
+  if (typeof window.document$ !== "undefined") {
+    window.document$.subscribe(setup);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setup);
+  } else {
+    setup();
+  }
+})();
