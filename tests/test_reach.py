@@ -68,6 +68,65 @@ def one_space(value: str) -> str:
     return " ".join(value.split())
 
 
+# --------------------------------------------------------------------------- countable QR codes
+
+
+def decode_qr(pdf: Path) -> list[tuple[str, int]]:
+    """(text, QR version) of every QR code on a PDF's first page, read like a phone reads paper."""
+    import pypdfium2
+    import zxingcpp
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        image = document[0].render(scale=150 / 72).to_pil()
+    finally:
+        document.close()
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert all(r.ec_level == "M" for r in found), [r.ec_level for r in found]
+    return [(r.text, int(r.extra["Version"])) for r in found]
+
+
+def test_every_slip_and_poster_qr_is_countable_and_leads_to_its_page(browser, site: Path, server: str):
+    catalog = load_catalog(ROOT / "procedures")
+    printed = [
+        (site / "pdf" / f"phieu-{p.code}.pdf", f"q/{p.code}/", f"p/{p.code}/", p.name)
+        for p in catalog.procedures
+    ]
+    printed += [
+        (site / "pdf" / f"ap-phich-{f.id}.pdf", f"q/f/{f.id}/", f"f/{f.id}/", f.name) for f in catalog.fields
+    ]
+    versions = {}
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, locale="vi-VN", service_workers="block"
+    )
+    page = context.new_page()
+    try:
+        for pdf, scan, target, title in printed:
+            ((text, version),) = decode_qr(pdf)
+            assert text == SITE_URL + scan, pdf.name
+            versions[pdf.name] = version
+            page.goto(server + scan)  # what a phone opens: the scan page forwards to the page
+            page.wait_for_url(server + target)
+            assert page.locator("article h1").inner_text() == title, scan
+    finally:
+        context.close()
+    print("\nQR versions (error correction M):", ", ".join(f"{k} V{v}" for k, v in sorted(versions.items())))
+    assert max(versions.values()) <= 4, versions
+
+
+def test_the_longest_possible_code_still_fits_a_small_qr():
+    from phieu import urls
+    from phieu.render.qr import MAX_VERSION, MIN_MODULE_MM, make_qr
+    from phieu.render.slip import QR_WIDTH_MM
+
+    office = load_catalog(ROOT / "procedures").office
+    longest = "1.012753." + "H" * 8  # the code pattern's longest provincial suffix
+    qr = make_qr(urls.absolute(office, urls.scan(longest)))
+    assert qr.version <= MAX_VERSION, qr.version
+    assert qr.module_mm(QR_WIDTH_MM["A5"]) >= MIN_MODULE_MM
+    assert make_qr(urls.absolute(office, urls.field_scan("x" * 20))).version <= MAX_VERSION
+
+
 # --------------------------------------------------------------------------- link previews
 
 

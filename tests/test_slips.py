@@ -61,7 +61,8 @@ def test_manifest_has_one_entry_per_procedure(site: Path, manifest: dict):
         } <= set(entry)
         assert (site / entry["page"]).is_file()
         assert (site / entry["slip"]).is_file()
-        assert entry["url"] == entry["qr_target"] == f"{manifest['site_url']}p/{entry['code']}/"
+        assert entry["url"] == f"{manifest['site_url']}p/{entry['code']}/"
+        assert entry["qr_target"] == f"{manifest['site_url']}q/{entry['code']}/"  # counted, then forwarded
 
 
 def test_every_slip_qr_opens_its_existing_page(site: Path, manifest: dict):
@@ -69,14 +70,16 @@ def test_every_slip_qr_opens_its_existing_page(site: Path, manifest: dict):
         decoded = decode_qr(site / entry["slip"])
         assert decoded == [entry["qr_target"]], entry["code"]
         path = entry["qr_target"].removeprefix(manifest["site_url"])
-        assert (site / path / "index.html").is_file()
+        forward = (site / path / "index.html").read_text(encoding="utf-8")
+        assert f'<link rel="canonical" href="{entry["url"]}">' in forward
+        assert (site / entry["page"]).is_file()
 
 
 def test_every_poster_qr_opens_its_field_page(site: Path, manifest: dict):
     catalog = load_catalog(ROOT / "procedures")
     for f in catalog.fields:
         decoded = decode_qr(site / "pdf" / f"ap-phich-{f.id}.pdf")
-        assert decoded == [f"{manifest['site_url']}f/{f.id}/"]
+        assert decoded == [f"{manifest['site_url']}q/f/{f.id}/"]
         assert (site / "f" / f.id / "index.html").is_file()
         assert len(PdfReader(str(site / "pdf" / f"ap-phich-{f.id}.pdf")).pages) == 1
 
@@ -171,7 +174,7 @@ def test_long_slip_continues_on_numbered_pages_with_the_qr_on_page_one(mini_proj
     assert total >= 2
     for number, page in enumerate(reader.pages, start=1):
         assert f"Trang {number}/{total}" in page.extract_text()
-    assert decode_qr(slip, 0) == ["https://phieu.example.vn/p/1.000005/"]
+    assert decode_qr(slip, 0) == ["https://phieu.example.vn/q/1.000005/"]
     assert all(decode_qr(slip, i) == [] for i in range(1, total))
     assert "Thủ tục rất dài" in reader.pages[1].extract_text()  # continuation header names the slip
     # Nothing is clipped: the last document of the last case is on paper.

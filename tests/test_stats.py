@@ -132,7 +132,7 @@ HEADER = [
     "Mã thủ tục",
     "Tên thủ tục",
     "Lượt quét phiếu",
-    "Lượt quét áp phích",
+    "Lượt quét áp phích, bảng để bàn",
     "Lượt xem trang không qua mã QR",
     "Lượt quét rồi mở PDF hoặc mẫu",
     "Tỉ lệ mở tiếp (%)",
@@ -170,7 +170,8 @@ def test_exact_figures_per_month(project, logs, capsys):
     assert table[1:] == MARCH_ROWS + APRIL_ROWS
     printed = capsys.readouterr().out
     assert (
-        "Tháng 3/2026: 5 lượt quét phiếu, 1 lượt quét áp phích, 3 lượt xem trang không qua mã QR" in printed
+        "Tháng 3/2026: 5 lượt quét phiếu, 1 lượt quét áp phích và bảng để bàn, 3 lượt xem trang không qua mã QR"
+        in printed
     )
     # Two robots and a link preview; a 404 and a 304; one repeat; one line that is not a log line.
     assert "Không tính: 3 lượt của máy tự động, 2 lượt có mã phản hồi khác 200, 1 lượt lặp lại" in printed

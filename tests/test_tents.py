@@ -70,7 +70,7 @@ def test_tent_is_one_a4_page_with_its_trim_centred(tent):
 
 def test_both_faces_decode_to_the_field_page_and_read_upright(tent, site: Path):
     field, _, image = tent
-    manifest_url = f"https://phieu.example.vn/f/{field}/"
+    manifest_url = f"https://phieu.example.vn/q/f/{field}/"  # counted, then forwarded to f/<field>/
     middle = image.height // 2
     bottom = image.crop((0, middle, image.width, image.height))
     top = image.crop((0, 0, image.width, middle))
@@ -84,6 +84,8 @@ def test_both_faces_decode_to_the_field_page_and_read_upright(tent, site: Path):
         assert width_mm >= 30  # the QR rules' minimum, at desk distance
     assert [r.orientation for r in qr_codes(top)] == [180]
     assert (site / "f" / field / "index.html").is_file()
+    forward = (site / "q" / "f" / field / "index.html").read_text(encoding="utf-8")
+    assert f'content="0; url=../../../f/{field}/"' in forward
 
 
 def test_the_two_halves_are_the_same_face(tent):

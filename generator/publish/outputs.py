@@ -106,6 +106,7 @@ def manifest(catalog: Catalog, outputs: Outputs, site_url: str) -> dict:
     for p in catalog.procedures:
         slip = by_path[urls.slip(p.code)]
         target = urls.absolute(office, urls.page(p.code), site_url)
+        scan = urls.absolute(office, urls.scan(p.code), site_url)
         entries.append(
             {
                 "code": p.code,
@@ -116,7 +117,7 @@ def manifest(catalog: Catalog, outputs: Outputs, site_url: str) -> dict:
                 "slip": slip.path,
                 "slip_sha256": slip.sha256,
                 "slip_pages": slip.pages,
-                "qr_target": target,
+                "qr_target": scan,
                 "content_hash": p.content_hash,
                 "version": text.content_version(p, office, catalog.field(p.field), site_url),
                 "updated": p.updated.isoformat(),

@@ -39,7 +39,7 @@ def folder_digest(folder: Path) -> str:
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
-RENDER_REVISION = 5
+RENDER_REVISION = 6
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ class SlipRenderer:
         return self._pdf(self.slip_html([procedure], size, title), size)
 
     def poster(self, field: FieldInfo) -> Pdf:
-        target = urls.absolute(self.catalog.office, urls.field(field.id), self.site_url)
+        target = urls.absolute(self.catalog.office, urls.field_scan(field.id), self.site_url)
         qr = make_qr(target)
         check_print_width(qr, POSTER_QR_MM, "A4")
         procedures = sorted(
@@ -174,7 +174,7 @@ class SlipRenderer:
 
     def tent_face(self, field: FieldInfo, width_mm: float, height_mm: float) -> Pdf:
         """One face of a field's table tent: its name, the QR code of its page and what the code is for."""
-        target = urls.absolute(self.catalog.office, urls.field(field.id), self.site_url)
+        target = urls.absolute(self.catalog.office, urls.field_scan(field.id), self.site_url)
         qr = make_qr(target)
         check_print_width(qr, TENT_QR_MM, "A4")
         html = self.env.get_template("tent.html.j2").render(

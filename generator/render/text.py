@@ -72,7 +72,8 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
         "field": field.name,
         "code": procedure.code,
         "name": procedure.name,
-        "url": urls.absolute(office, urls.page(procedure.code), site_url),
+        # What the QR code opens and the slip prints under it: a countable address that forwards to the page.
+        "url": urls.absolute(office, urls.scan(procedure.code), site_url),
         "status": None if procedure.in_force else procedure.status.value,
         "replaced_by": None if procedure.in_force else procedure.replaced_by,
         "cases": [

@@ -3,7 +3,8 @@
 Reads nginx or Apache access logs in the "combined" format, plain or gzipped, rotated files in any
 order, and counts per month:
 
-- **scans** of each slip's QR code (``q/<code>/``) and of each field poster (``q/f/<field>/``);
+- **scans** of each slip's QR code (``q/<code>/``) and of each field's poster or table tent
+  (``q/f/<field>/``);
 - **visits** to each procedure page that did not come straight from a scan (a page opened within a
   minute after a scan of the same procedure by the same phone is that scan's landing);
 - the **share of slip scans after which the same phone went on** (within 30 minutes) to open the
@@ -71,7 +72,7 @@ CSV_HEADER = (
     "Mã thủ tục",
     "Tên thủ tục",
     "Lượt quét phiếu",
-    "Lượt quét áp phích",
+    "Lượt quét áp phích, bảng để bàn",
     "Lượt xem trang không qua mã QR",
     "Lượt quét rồi mở PDF hoặc mẫu",
     "Tỉ lệ mở tiếp (%)",
@@ -362,7 +363,7 @@ def summary(report: Report) -> list[str]:
         share = "" if t.share is None else f", {t.share}% lượt quét phiếu có mở tiếp PDF hoặc mẫu"
         lines.append(
             f"{month_label(month)}: {number(t.scans)} lượt quét phiếu, {number(t.poster_scans)} lượt quét "
-            f"áp phích, {number(t.visits)} lượt xem trang không qua mã QR{share}."
+            f"áp phích và bảng để bàn, {number(t.visits)} lượt xem trang không qua mã QR{share}."
         )
     if not lines:
         lines.append("Không có lượt quét hay lượt xem trang nào được tính.")
