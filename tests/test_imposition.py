@@ -302,3 +302,24 @@ def test_printing_page_lists_each_imposed_pack_with_sheets_and_checksum(mini_sit
         assert cells[2] == str(pages)
         assert cells[3].startswith(str(entry["sheets"]))
         assert entry["sha256"] in row.group(0)
+
+
+def test_a_renamed_field_keeps_its_tent_and_imposed_pack_urls():
+    from phieu import urls
+    from phieu.publish import redirects as url_redirects
+    from phieu.staff import ledger
+
+    redirects = url_redirects.Redirects(fields={"ho": "ho-moi"})
+    pdfs = {
+        urls.tent("ho-moi"): b"tent",
+        urls.imposed("ho-moi", "a5x2"): b"2-up",
+        urls.tent("ho-moi-tich"): b"x",
+    }
+    assert url_redirects.redirect_pdfs(redirects, pdfs) == {
+        "pdf/de-ban-ho.pdf": b"tent",
+        "pdf/binh-trang-ho-a5x2.pdf": b"2-up",
+    }
+    message = ledger.missing_message(
+        ["/pdf/de-ban-ho.pdf", "/pdf/binh-trang-ho-a5x2.pdf"], Path("published-urls.txt")
+    )
+    assert "(bảng để bàn lĩnh vực ho)" in message and "(tờ in bình trang ho-a5x2)" in message
