@@ -67,7 +67,8 @@ class PhieuConfig(Config):
     cache_dir = opt.Type(str, default=".cache/phieu")
     """Where rendered PDFs are kept between builds (relative to mkdocs.yml), keyed by content hash."""
     cache = opt.Type(bool, default=True)
-    """Use ``cache_dir``; off (``phieu build --no-cache``), every PDF is made and no cache is read or written."""
+    """Use ``cache_dir``; off (``phieu build --no-cache``), every PDF and preview image is made and no cache
+    is read or written."""
     ledger = opt.Type(str, default=url_ledger.LEDGER_FILE)
     """Append-only list of every URL ever published (relative to mkdocs.yml); the build fails
     when one of them would no longer resolve. A missing file checks nothing."""
@@ -196,7 +197,9 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         generated: dict[str, str | bytes] = {
             **url_redirects.redirect_pages(self.redirects, self.renderer.site_url, theme_dir),
             **counting.scan_pages(self.catalog, self.redirects, self.renderer.site_url, theme_dir),
-            **share_images(self.catalog, self._project_file(config, self.config.cache_dir)),
+            **share_images(
+                self.catalog, self._project_file(config, self.config.cache_dir) if self.config.cache else None
+            ),
             urls.SERVICE_WORKER: offline.service_worker(
                 theme_dir, enabled=self.theme_globals["service_worker"] is not None
             ),

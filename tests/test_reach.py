@@ -228,6 +228,8 @@ def test_preview_images_come_from_the_cache_on_the_next_build(tmp_path: Path):
     assert len(cached) == 2
     cached[0].write_bytes(b"broken")  # a corrupt entry is drawn again, never published
     assert share_images(catalog, tmp_path) == first
+    assert share_images(catalog, None) == first  # without a cache (--no-cache): the same bytes
+    assert len(list(tmp_path.rglob("*.png"))) == 2
 
 
 # --------------------------------------------------------------------------- the self-hosted counter

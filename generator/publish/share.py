@@ -15,9 +15,10 @@ from .cache import FileCache
 IMAGE_REVISION = 1
 
 
-def share_images(catalog: Catalog, cache_dir: Path) -> dict[str, bytes]:
-    """Each field's preview image by site path; drawn only when its field or the office changed."""
-    cache = FileCache(cache_dir, ".png")
+def share_images(catalog: Catalog, cache_dir: Path | None) -> dict[str, bytes]:
+    """Each field's preview image by site path; drawn only when its field or the office changed (every
+    time without a cache folder)."""
+    cache = FileCache(cache_dir, ".png") if cache_dir is not None else None
     office = catalog.office
     out: dict[str, bytes] = {}
     for field in catalog.fields:
@@ -32,14 +33,15 @@ def share_images(catalog: Catalog, cache_dir: Path) -> dict[str, bytes]:
                 office.province,
             )
         )
-        found = cache.get_file(key)
-        if found is None:
-            content = share.preview_image(field, office)
+        found = cache.get_file(key) if cache is not None else None
+        if found is not None:
+            out[urls.share_image(field.id)] = found[0]
+            continue
+        content = share.preview_image(field, office)
+        if cache is not None:
             try:
                 cache.put_file(key, content)
             except OSError as exc:
                 raise RenderError(f"không ghi được bộ nhớ đệm ảnh xem trước {cache_dir}: {exc}") from exc
-        else:
-            content = found[0]
         out[urls.share_image(field.id)] = content
     return out
