@@ -14,3 +14,12 @@ import logging
 NOTICE_LOGGER = "phieu.notice"
 
 notice = logging.getLogger(NOTICE_LOGGER)
+
+_told: set[str] = set()
+
+
+def tell_once(message: str) -> None:
+    """A notice, once per process (``mkdocs serve`` rebuilds many times)."""
+    if message not in _told:
+        _told.add(message)
+        notice.warning(message)

@@ -16,7 +16,7 @@ from ..load import Catalog
 from ..render.slip import Pdf, SlipRenderer, has_hb_subset
 from .cache import PdfCache
 from .impose import sheet_count
-from .notice import notice
+from .notice import tell_once
 from .outputs import Artifact, Outputs, PrintingPage, write_manifest
 from .plan import Job, Plan
 from .run import Runner
@@ -27,14 +27,6 @@ HB_SUBSET_MISSING = (
 CACHE_UNWRITABLE = (
     "Không ghi được bộ nhớ đệm PDF {root}: {error}. Trang vẫn dựng đủ; lần sau các PDF sẽ được tạo lại."
 )
-_told: set[str] = set()
-
-
-def _tell_once(message: str) -> None:
-    """A notice for whoever runs the build, once per process (``mkdocs serve`` rebuilds many times)."""
-    if message not in _told:
-        _told.add(message)
-        notice.warning(message)
 
 
 class Publisher:
@@ -113,7 +105,7 @@ class Publisher:
                 pdfs[job.key] = cached
         missing = [job for job in jobs if job.key not in pdfs]
         if any(job.kind != "pack" for job in missing) and not has_hb_subset():
-            _tell_once(HB_SUBSET_MISSING)  # slower, not wrong: --strict must not fail on it
+            tell_once(HB_SUBSET_MISSING)  # slower, not wrong: --strict must not fail on it
         if not self.runner.pool_size(missing):
             self._finish(jobs, pdfs, missing)
             return
@@ -163,7 +155,7 @@ class Publisher:
                 try:
                     self.cache.put(job.key, pdf)
                 except OSError as exc:  # the site is complete all the same: a notice, not a failure
-                    _tell_once(CACHE_UNWRITABLE.format(root=self.cache.root, error=exc.strerror or exc))
+                    tell_once(CACHE_UNWRITABLE.format(root=self.cache.root, error=exc.strerror or exc))
                     self.cache = None
             if self.progress:
                 self.progress(len(pdfs), len(jobs), len(reused))

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from .. import __version__, urls
 from ..digest import digest
-from ..errors import RenderError
 from ..load import Catalog
 from ..render import share
 from .cache import FileCache
+from .notice import tell_once
 
 #: Bump when the drawing in ``render/share.py`` changes: it is part of every image's cache key.
 IMAGE_REVISION = 1
+IMAGES_UNCACHED = "Không ghi được bộ nhớ đệm ảnh xem trước {root}: {error}. Trang vẫn dựng đủ; lần sau các ảnh sẽ được vẽ lại."
 
 
 def share_images(catalog: Catalog, cache_dir: Path | None) -> dict[str, bytes]:
@@ -41,7 +42,8 @@ def share_images(catalog: Catalog, cache_dir: Path | None) -> dict[str, bytes]:
         if cache is not None:
             try:
                 cache.put_file(key, content)
-            except OSError as exc:
-                raise RenderError(f"không ghi được bộ nhớ đệm ảnh xem trước {cache_dir}: {exc}") from exc
+            except OSError as exc:  # the site is complete all the same: a notice, not a failure
+                tell_once(IMAGES_UNCACHED.format(root=cache_dir, error=exc.strerror or exc))
+                cache = None
         out[urls.share_image(field.id)] = content
     return out
