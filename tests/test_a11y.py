@@ -331,14 +331,24 @@ def print_weight(title: str, raw: int, gz: int, rows) -> None:
         print(f"    {g / 1024:6.1f} KB gzip  {r / 1024:6.1f} KB raw  {urlsplit(url).path}")
 
 
-def test_page_weight_and_lazy_search_index(browser, server):
-    context, page = new_page(browser)
+def test_page_weight_and_lazy_search_index(browser, server, site: Path):
+    # The offline service worker answers the page's requests itself, which hides their bytes from the
+    # recorder; it fetches the very same bytes. So it is blocked here, and its script (fetched once, by
+    # the browser) is added to the first visit.
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, locale="vi-VN", service_workers="block"
+    )
+    page = context.new_page()
     try:
         rec = Recorder(context, page)
         requested: list[str] = []
         page.on("request", lambda r: requested.append(r.url))
         page.goto(server + SEVERAL_CASES, wait_until="networkidle")
         first_raw, first_gz, rows = rec.weigh()
+        worker = (site / "sw.js").read_bytes()
+        worker_gz = len(gzip.compress(worker, 6))
+        rows.append((server + "sw.js", len(worker), worker_gz))
+        first_raw, first_gz = first_raw + len(worker), first_gz + worker_gz
         print_weight("first visit " + SEVERAL_CASES, first_raw, first_gz, rows)
         assert not [u for u in requested if "search_index.json" in u], requested
         assert not [u for u in requested if "/workers/search" in u], requested
@@ -370,7 +380,7 @@ def test_page_weight_and_lazy_search_index(browser, server):
         context.close()
     assert first_gz <= FIRST_VISIT_BUDGET, first_gz
     for path, gz in later:
-        assert gz <= SECOND_PAGE_BUDGET, (path, gz)
+        assert 0 < gz <= SECOND_PAGE_BUDGET, (path, gz)  # 0 would mean the bytes went unseen
 
 
 def test_search_index_gzip_size_is_reported(site: Path):
