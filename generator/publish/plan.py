@@ -21,7 +21,7 @@ from ..model import FieldInfo, Procedure
 from .impose import LAYOUTS
 
 #: Libraries whose output ends up in the PDF bytes: upgrading one makes every PDF again.
-RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdf", "qrcode")
+RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "qrcode")
 
 
 def library_versions() -> dict[str, str]:
