@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import sys
 from pathlib import Path
@@ -66,17 +67,23 @@ def _build(args: argparse.Namespace) -> int:
         report = diff(
             args.reprint, options.procedures, redirects_file=options.redirects, pack_sizes=options.pack_sizes
         )
+    add_reprint_pack = None
+    if report is not None:  # written into the new site, before it replaces the old one
+        from .staff.diff import write_reprint_pack
+
+        add_reprint_pack = functools.partial(write_reprint_pack, report)
     code = build_site(
         config_file=Path(args.config),
         site_dir=Path(args.site_dir) if args.site_dir else None,
         strict=args.strict,
+        cache=args.cache,
+        before_swap=add_reprint_pack,
     )
     if code == 0 and report is not None:
-        from .staff.diff import to_markdown, write_reprint_pack
+        from .staff.diff import to_markdown
 
-        pack = write_reprint_pack(report, site)
         print(to_markdown(report))
-        if pack is None:
+        if report.reprint_pack is None:
             print("Không có phiếu nào thay đổi: không tạo gói in.", file=sys.stderr)
     if code == 0 and args.preview_files:
         from .publish.preview import write_file_preview
@@ -199,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-f", "--config", default="mkdocs.yml")
     build.add_argument("-d", "--site-dir", default=None)
     build.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True)
+    build.add_argument(
+        "--cache",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="--no-cache: tạo lại mọi PDF, không đọc và không ghi bộ nhớ đệm",
+    )
     build.add_argument(
         "--reprint",
         metavar="BASE",
