@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
-import ipaddress
 import json
 import re
 import urllib.parse
@@ -221,16 +220,13 @@ Date = Annotated[dt.date, BeforeValidator(_real_date)]
 
 # --- the public address ----------------------------------------------------------------------
 
-#: Host names that never reach the public: RFC 6761/6762 special-use names and home networks.
-_LOCAL_SUFFIXES = ("localhost", "local", "internal", "invalid", "test", "example", "home.arpa", "lan")
 
-
-def site_url_problem(url: str, production: bool = False) -> str | None:
+def site_url_problem(url: str) -> str | None:
     """What is wrong with ``url`` as the site's public address (every QR code is built on it), or None.
 
-    A query, a fragment or credentials are always refused: they would be printed in every QR code.
-    ``production=True`` also refuses a host the public cannot reach (localhost, a private address,
-    a single-label or special-use name); a preview may use one.
+    A query, a fragment or credentials are refused: they would be printed in every QR code. Whether the
+    host is public is a deployment question, checked by ``phieu build --production``
+    (:func:`phieu.publish.production.public_host_problem`): a preview may use a private host.
     """
     generic = f"'{url}' không phải đường dẫn http:// hoặc https:// hợp lệ"
     try:
@@ -253,25 +249,7 @@ def site_url_problem(url: str, production: bool = False) -> str | None:
         return f"địa chỉ trang web '{url}' không được có phần '#…'; hãy bỏ từ dấu '#' trở đi"
     if not re.fullmatch(SITE_URL_PATTERN, url) or len(url) > 500:
         return generic
-    host = (parts.hostname or "").rstrip(".").lower()
-    if production and _not_public(host):
-        return (
-            f"địa chỉ trang web '{url}' trỏ tới máy nội bộ ({host}), người dân không mở được; "
-            "bản phát hành cần địa chỉ công khai"
-        )
     return None
-
-
-def _not_public(host: str) -> bool:
-    try:
-        return not ipaddress.ip_address(host).is_global
-    except ValueError:
-        pass
-    if re.fullmatch(r"[0-9a-fx.]+", host):  # 0x7f.1 or 2130706433: an address written oddly
-        return True
-    return (
-        "." not in host or host.endswith(tuple(f".{s}" for s in _LOCAL_SUFFIXES)) or host in _LOCAL_SUFFIXES
-    )
 
 
 def _site_url(value: str) -> str:

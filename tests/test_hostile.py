@@ -33,6 +33,7 @@ from phieu.load import catalog as load_module
 from phieu.load.catalog import load_catalog
 from phieu.load.reader import LOADER, MAX_FILE_BYTES, MAX_SCALAR_CHARS
 from phieu.model import site_url_problem
+from phieu.publish.production import public_host_problem
 from phieu.publish.safety import inside
 from phieu.render.slip import SlipRenderer, ThemeOnlyFetcher
 from pypdf import PdfReader
@@ -336,17 +337,14 @@ PRIVATE_SITE_URLS = [
 
 @pytest.mark.parametrize("url", PRIVATE_SITE_URLS)
 def test_a_private_site_url_is_refused_only_in_production(url: str):
-    host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
-    assert site_url_problem(url, production=False) is None
-    assert site_url_problem(url, production=True) == (
-        f"địa chỉ trang web '{url}' trỏ tới máy nội bộ ({host}), người dân không mở được; "
-        "bản phát hành cần địa chỉ công khai"
-    )
+    assert site_url_problem(url) is None
+    assert public_host_problem(url) is not None
 
 
-@pytest.mark.parametrize("url", ["https://thutuc.caolanh.dongthap.gov.vn/", "https://phieu.example.vn/p/"])
+@pytest.mark.parametrize("url", ["https://thutuc.caolanh.dongthap.gov.vn/", "https://phieu.gov.vn/p/"])
 def test_a_public_site_url_is_accepted(url: str):
-    assert site_url_problem(url, production=True) is None
+    assert site_url_problem(url) is None
+    assert public_host_problem(url) is None
 
 
 # --- a title that is one unbroken word stays on the paper ---------------------------------
