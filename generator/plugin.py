@@ -282,7 +282,9 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
 
     def _edit_url(self, config: MkDocsConfig, source: Path) -> str:
         relative = source.resolve().relative_to(Path(config.config_file_path).parent.resolve())
-        return f"{(config.repo_url or '').rstrip('/')}/{self.config.edit_uri.strip('/')}/{relative.as_posix()}"
+        return (
+            f"{(config.repo_url or '').rstrip('/')}/{self.config.edit_uri.strip('/')}/{relative.as_posix()}"
+        )
 
     def on_serve(self, server, /, *, config: MkDocsConfig, builder):
         server.watch(self.config.procedures)

@@ -272,12 +272,16 @@ def _check_procedures(
                 ("level",),
                 "cấp huyện (district) đã bỏ từ 01/7/2025; chỉ dùng cho thủ tục đã bãi bỏ hoặc thay thế",
             )
-        for what, key, items in (("trường hợp", "cases", p.cases), ("mẫu đơn", "forms", p.forms)):
+        ids: tuple[tuple[str, str, list[str]], ...] = (
+            ("trường hợp", "cases", [c.id for c in p.cases]),
+            ("mẫu đơn", "forms", [f.id for f in p.forms]),
+        )
+        for what, key, item_ids in ids:
             seen: set[str] = set()
-            for i, item in enumerate(items):
-                if item.id in seen:
-                    report((key, i, "id"), f"mã {what} '{item.id}' bị trùng")
-                seen.add(item.id)
+            for i, item_id in enumerate(item_ids):
+                if item_id in seen:
+                    report((key, i, "id"), f"mã {what} '{item_id}' bị trùng")
+                seen.add(item_id)
         form_ids = {f.id for f in p.forms}
         for ci, case in enumerate(p.cases):
             for di, doc in enumerate(case.documents):

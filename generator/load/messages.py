@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, get_args
 
@@ -238,7 +238,7 @@ for _slug in ("id", "field", "form"):
     )
 
 
-def model_message(model: type[BaseModel], loc: Loc, error: dict[str, Any]) -> str:
+def model_message(model: type[BaseModel], loc: Loc, error: Mapping[str, Any]) -> str:
     kind = error["type"]
     name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
     value = error.get("input")

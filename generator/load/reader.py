@@ -160,6 +160,7 @@ class FileReader:
         try:
             for event in yaml.parse(text, Loader=LOADER):
                 mark = event.start_mark
+                assert mark is not None  # the parser marks every event
                 line, col = mark.line + 1, mark.column + 1
                 if isinstance(event, yaml.AliasEvent):
                     self.problem(line, col, f"không dùng alias (*{event.anchor}); hãy viết đầy đủ nội dung")

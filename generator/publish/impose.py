@@ -160,7 +160,8 @@ def isolate(page: pikepdf.Page) -> None:
 
 def _place(page: pikepdf.Page, form: pikepdf.Object, matrix: str) -> None:
     # Named in order, not by pikepdf's random prefix: the same input must give the same bytes.
-    placed = page.obj.get("/Resources", {}).get("/XObject", {})
+    resources = page.obj.get("/Resources", pikepdf.Dictionary())
+    placed = resources.get("/XObject", pikepdf.Dictionary())
     number = sum(str(key).startswith("/PhieuItem") for key in placed)
     name = page.add_resource(
         form, pikepdf.Name.XObject, pikepdf.Name(f"/PhieuItem{number}"), replace_existing=False

@@ -83,7 +83,12 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
                 "fee": fee_text(case.fee),
                 "documents": [
                     # The slip prints the short name staff wrote, if any; the page always shows the full one.
-                    {"name": d.short or d.name, "optional": d.optional, "note": d.note, "count": copies_text(d)}
+                    {
+                        "name": d.short or d.name,
+                        "optional": d.optional,
+                        "note": d.note,
+                        "count": copies_text(d),
+                    }
                     for d in case.documents
                 ],
             }
