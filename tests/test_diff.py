@@ -67,6 +67,7 @@ def test_fee_change_reprints_one_slip(repo: Path) -> None:
     assert slip["reason"] == "changed"
     assert slip["old_version"] != slip["new_version"]
     assert report.reprint["posters"] == []  # the poster lists names and codes only
+    assert report.reprint["tents"] == []
     assert [p["path"] for p in report.reprint["packs"]] == ["pdf/goi-in-ho-tich-a5.pdf"]
     assert not (report.added or report.status or report.renamed or report.withdrawn)
     markdown = to_markdown(report)
@@ -88,7 +89,8 @@ def test_unprinted_change_needs_no_reprint(repo: Path) -> None:
             "printed": False,
         }
     ]
-    assert report.reprint == {"slips": [], "posters": [], "packs": [], "withdraw": []}
+    assert not any(report.reprint.values())
+    assert set(report.reprint) == {"slips", "posters", "tents", "packs", "imposed", "withdraw"}
     markdown = to_markdown(report)
     assert "căn cứ pháp lý" in markdown
     assert "Không có phiếu nào cần in lại" in markdown
@@ -248,3 +250,11 @@ def test_errors_in_the_base_name_files_as_in_the_repository(repo: Path, monkeypa
     err = capsys.readouterr().err
     assert "dữ liệu thủ tục ở 'HEAD' có lỗi:\nprocedures/1.000001.yml:" in err
     assert Path.cwd() == repo
+
+
+def test_a_renamed_field_reprints_its_poster_and_table_tent(repo: Path) -> None:
+    edit(repo / "procedures" / "fields.yml", "name: Hộ tịch", "name: Hộ tịch và quốc tịch")
+    report = run(repo)
+    assert [p["path"] for p in report.reprint["posters"]] == ["pdf/ap-phich-ho-tich.pdf"]
+    assert [t["path"] for t in report.reprint["tents"]] == ["pdf/de-ban-ho-tich.pdf"]
+    assert "**Bảng để bàn cần in lại:** `pdf/de-ban-ho-tich.pdf`" in to_markdown(report)

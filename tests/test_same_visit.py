@@ -126,3 +126,7 @@ def test_a_change_to_it_is_on_the_reprint_list(tmp_path: Path):
         ]
         assert [s["path"] for s in report.reprint["slips"]] == ["pdf/phieu-1.000001.pdf"]
         assert [p["path"] for p in report.reprint["packs"]] == ["pdf/goi-in-ho-tich-a5.pdf"]
+        assert [p["path"] for p in report.reprint["imposed"]] == ["pdf/binh-trang-ho-tich-a5x2.pdf"]
+        # The poster prints "Không hẹn · <time>" next to the procedure: it is reprinted too.
+        assert [p["path"] for p in report.reprint["posters"]] == ["pdf/ap-phich-ho-tich.pdf"]
+        assert report.reprint["tents"] == []  # a tent prints only the field and the office

@@ -18,6 +18,7 @@ from .. import __version__, urls
 from ..digest import digest
 from ..load import Catalog
 from ..model import FieldInfo, Procedure
+from ..render import text
 from .impose import LAYOUTS
 
 #: Libraries whose output ends up in the PDF bytes: upgrading one makes every PDF again.
@@ -110,12 +111,8 @@ class Plan:
         return digest(("tent", *self._common(), f.model_dump(mode="json")))
 
     def poster_key(self, f: FieldInfo) -> str:
-        listed = [
-            (p.code, p.name, p.updated.isoformat(), p.local.same_visit)
-            for p in self.catalog.in_field(f.id)
-            if p.in_force
-        ]
-        return digest(("poster", *self._common(), f.model_dump(mode="json"), listed))
+        printed = text.poster_payload(f, self.catalog.in_field(f.id), self.catalog.office, self.site_url)
+        return digest(("poster", *self._common(), printed))
 
     @cached_property
     def jobs(self) -> list[Job]:

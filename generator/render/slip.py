@@ -153,22 +153,14 @@ class SlipRenderer:
         return self._pdf(self.slip_html([procedure], size, title), size)
 
     def poster(self, field: FieldInfo) -> Pdf:
-        target = urls.absolute(self.catalog.office, urls.field_scan(field.id), self.site_url)
-        qr = make_qr(target)
-        check_print_width(qr, POSTER_QR_MM, "A4")
-        procedures = sorted(
-            (p for p in self.catalog.in_field(field.id) if p.in_force),
-            key=lambda p: (text.fold(p.name), p.code),
+        """A field's A4 poster. The template sees only its printed payload and the QR code of its URL."""
+        printed = text.poster_payload(
+            field, self.catalog.in_field(field.id), self.catalog.office, self.site_url
         )
+        qr = make_qr(printed["url"])
+        check_print_width(qr, POSTER_QR_MM, "A4")
         html = self.env.get_template("poster.html.j2").render(
-            field=field,
-            procedures=procedures,
-            office=self.catalog.office,
-            qr=qr,
-            qr_mm=POSTER_QR_MM,
-            target=target,
-            short=target.split("://", 1)[1],
-            updated=max((p.updated for p in procedures), default=None),
+            **printed, qr=qr, qr_mm=POSTER_QR_MM, short=printed["url"].split("://", 1)[1]
         )
         return self._pdf(html, "A4")
 

@@ -102,6 +102,29 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
     return _one_spaced(payload)
 
 
+def poster_payload(field: FieldInfo, procedures: list[Procedure], office: Office, site_url: str) -> dict:
+    """Everything a field's poster prints, and nothing else: its version decides whether it is reprinted.
+
+    ``procedures`` are the field's procedures; the poster lists those in force, A–Z as citizens look.
+    """
+    listed = sorted((p for p in procedures if p.in_force), key=lambda p: (fold(p.name), p.code))
+    updated = max((p.updated for p in listed), default=None)
+    payload = {
+        "office": {
+            "name": office.name,
+            "unit": office.unit,
+            "address": office.address,
+            "hours": list(office.hours),
+        },
+        "field": field.name,
+        "url": urls.absolute(office, urls.field_scan(field.id), site_url),
+        "procedures": [{"name": p.name, "code": p.code, "same_visit": p.local.same_visit} for p in listed],
+        "updated": updated.isoformat() if updated else None,
+        "updated_vi": date_vi(updated) if updated else None,
+    }
+    return _one_spaced(payload)
+
+
 def _one_spaced(value):
     if isinstance(value, str):
         return " ".join(value.split())

@@ -36,6 +36,7 @@ from ..digest import digest
 from ..errors import DataError, PhieuError
 from ..load import Catalog, load_catalog
 from ..model import Procedure
+from ..publish.impose import LAYOUTS
 from ..publish.redirects import REDIRECTS_FILE, load_redirects
 from ..render import text
 
@@ -104,6 +105,8 @@ class Snapshot:
     """Field id → hash of its printed identity (None values when unknown)."""
     office: str | None
     """Hash of the printed office details and site URL; None when unknown (manifest)."""
+    posters: dict[str, str] | None = None
+    """Field id → hash of what its poster prints (:func:`text.poster_payload`); None when unknown (manifest)."""
 
 
 def procedure_parts(p: Procedure) -> dict[str, str]:
@@ -147,6 +150,10 @@ def snapshot_from_catalog(catalog: Catalog, label: str, site_url: str | None = N
         entries=entries,
         fields={f.id: digest([f.name, f.description]) for f in catalog.fields},
         office=digest([printed_office, site_url]),
+        posters={
+            f.id: digest(text.poster_payload(f, catalog.in_field(f.id), office, site_url))
+            for f in catalog.fields
+        },
     )
 
 
@@ -256,7 +263,14 @@ class Report:
     office_changed: bool = False
     fields_changed: list[str] = field(default_factory=list)
     reprint: dict[str, list[dict]] = field(
-        default_factory=lambda: {"slips": [], "posters": [], "packs": [], "withdraw": []}
+        default_factory=lambda: {
+            "slips": [],
+            "posters": [],
+            "tents": [],
+            "packs": [],
+            "imposed": [],
+            "withdraw": [],
+        }
     )
     reprint_pack: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -430,15 +444,27 @@ def _reprint(
     def pack(s: Snapshot, field_id: str) -> str:
         return digest(sorted((e.code, e.version) for e in s.entries.values() if e.field == field_id))
 
+    def poster_changed(field_id: str) -> bool:
+        if base.posters is not None and head.posters is not None:  # both sides know what the poster prints
+            return base.posters.get(field_id) != head.posters.get(field_id)
+        return poster(base, field_id) != poster(head, field_id)
+
     for field_id in sorted(head.fields):
         context_changed = report.office_changed or field_id in report.fields_changed
         new_field = field_id not in base.fields
-        if new_field or context_changed or poster(base, field_id) != poster(head, field_id):
+        if new_field or context_changed or poster_changed(field_id):
             reprint["posters"].append({"path": urls.poster(field_id), "field": field_id})
+        if (
+            new_field or context_changed
+        ):  # a table tent prints the field's and the office's names and the site's address
+            reprint["tents"].append({"path": urls.tent(field_id), "field": field_id})
         has_slips = any(e.field == field_id for e in head.entries.values())
         if has_slips and (new_field or pack(base, field_id) != pack(head, field_id)):
             for size in pack_sizes:
                 reprint["packs"].append({"path": urls.pack(field_id, size), "field": field_id})
+                if size in LAYOUTS:
+                    path = urls.imposed(field_id, LAYOUTS[size].id)
+                    reprint["imposed"].append({"path": path, "field": field_id})
 
 
 def diff(
@@ -586,10 +612,12 @@ def to_markdown(report: Report) -> str:
         ]
     if rp["posters"]:
         out += ["**Áp phích cần in lại:** " + ", ".join(f"`{p['path']}`" for p in rp["posters"]), ""]
+    if rp["tents"]:
+        out += ["**Bảng để bàn cần in lại:** " + ", ".join(f"`{t['path']}`" for t in rp["tents"]), ""]
     if rp["packs"]:
         out += [
             "**Gói in theo lĩnh vực đã thay đổi** (chỉ cần nếu nhà in in cả gói): "
-            + ", ".join(f"`{p['path']}`" for p in rp["packs"]),
+            + ", ".join(f"`{p['path']}`" for p in rp["packs"] + rp["imposed"]),
             "",
         ]
     if rp["withdraw"]:
