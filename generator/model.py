@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
-import json
 import re
 import urllib.parse
 from decimal import Decimal, InvalidOperation
@@ -30,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from .digest import digest
 
 #: National procedure code, e.g. ``1.001193``; provincial variants add a suffix: ``1.012753.H19``.
 CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,8})?$"
@@ -553,8 +553,7 @@ class Procedure(_Record):
     @cached_property
     def content_hash(self) -> str:
         """SHA-256 of the record's whole content, independent of YAML formatting."""
-        payload = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return digest(self.model_dump(mode="json"))
 
 
 class FieldInfo(_Record):
