@@ -354,8 +354,9 @@ class Document(_Record):
     name: Text
     """Tên giấy tờ đầy đủ (như văn bản công bố). Trang web hiện tên này."""
     short: ShortText | None = None
-    """Tên ngắn, dễ hiểu để in trên phiếu, ví dụ "Giấy chứng sinh". Bỏ trống thì phiếu in tên đầy đủ.
-    Cán bộ viết; phieu import để trống và không ghi đè."""
+    """Tên ngắn, dễ hiểu để in trên phiếu thay cho tên đầy đủ và ghi chú, ví dụ "Giấy chứng sinh".
+    Nếu giấy tờ chỉ cần trong một số trường hợp, ghi luôn điều kiện: "Nếu nhờ người khác làm thay: văn bản
+    ủy quyền". Bỏ trống thì phiếu in tên đầy đủ và ghi chú. Cán bộ viết; phieu import để trống và không ghi đè."""
     action: Action
     """submit: nộp giấy tờ này (cần ít nhất 1 bản chính hoặc bản sao); show: chỉ xuất trình để đối chiếu, không nộp."""
     originals: Count

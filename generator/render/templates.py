@@ -18,5 +18,10 @@ def environment(folder: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(fee=text.fee_text, copies=text.copies_text, date_vi=text.date_vi)
+    env.filters.update(
+        fee=text.fee_text,
+        copies=text.copies_text,
+        date_vi=text.date_vi,
+        optional_mark=lambda doc: text.optional_mark(doc.name, doc.optional),
+    )
     return env

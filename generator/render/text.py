@@ -38,6 +38,17 @@ def copies_text(doc: Document) -> str:
     return counted
 
 
+#: How a document name that says when it is needed begins or ends (folded): such a name needs no "(nếu có)".
+_SAYS_WHEN = ("neu ", "khi ", "chi khi ", "truong hop ", "doi voi ")
+
+
+def optional_mark(name: str, optional: bool) -> bool:
+    """Whether "(nếu có)" follows a document's printed name: it is optional and the name does not already
+    say when it is needed ("Nếu nhờ người khác làm thay: …", "Trường hợp …", "… (nếu có)")."""
+    folded = fold(" ".join(name.split()))
+    return optional and not (folded.startswith(_SAYS_WHEN) or folded.rstrip(" .;").endswith("(neu co)"))
+
+
 def date_vi(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "chưa đối chiếu"
 
@@ -82,11 +93,12 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
                 "time": case.time,
                 "fee": fee_text(case.fee),
                 "documents": [
-                    # The slip prints the short name staff wrote, if any; the page always shows the full one.
+                    # The slip prints the short name staff wrote, if any, in place of the official name and
+                    # its note; the page always shows both in full.
                     {
                         "name": d.short or d.name,
-                        "optional": d.optional,
-                        "note": d.note,
+                        "optional": optional_mark(d.short or d.name, d.optional),
+                        "note": None if d.short else d.note,
                         "count": copies_text(d),
                     }
                     for d in case.documents
