@@ -569,8 +569,18 @@ def test_reimport_of_the_same_record_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_first_import_over_a_hand_written_record_keeps_the_office_parts(tmp_path: Path) -> None:
+    # The shipped records are imported already: make two of them hand-written again (no source, no sidecar),
+    # one abolished by the office although the portal lists it as active.
     root = tmp_path / "procedures"
     shutil.copytree(ROOT / "procedures", root)
+    for code in ("1.001193", "2.000986"):
+        (root / portal.SIDECAR_DIR / f"{code}.json").unlink()
+        path = root / "ho-tich" / f"{code}.yml"
+        text = path.read_text(encoding="utf-8")
+        text = text[: text.index("\nsource:\n") + 1]
+        if code == "2.000986":
+            text = text.replace("\nstatus_note:", "\nstatus: abolished\nstatus_note:", 1)
+        path.write_text(text, encoding="utf-8")
     before = load_catalog(root)
     hand, gone = before.procedure("1.001193"), before.procedure("2.000986")
     assert gone.status.value == "abolished"

@@ -14,6 +14,7 @@ import pytest
 import zxingcpp
 from phieu import load_catalog
 from phieu.errors import RenderError
+from phieu.render import text
 from phieu.render.qr import make_qr
 from phieu.render.slip import SlipRenderer
 from pypdf import PdfReader
@@ -91,8 +92,37 @@ def test_slip_text_has_title_and_every_document_in_nfc(site: Path):
         assert unicodedata.is_normalized("NFC", text)
         assert " ".join(p.name.split()) in text, p.code
         for case in p.cases:
-            for doc in case.documents:
-                assert " ".join(doc.name.split()) in text, (p.code, doc.name)
+            for doc in case.documents:  # the short name staff wrote, if any, in place of the official one
+                printed = doc.short or doc.name
+                assert " ".join(printed.split()) in text, (p.code, printed)
+
+
+def test_a_short_name_replaces_the_official_name_and_its_note_on_the_slip_only(site: Path):
+    catalog = load_catalog(ROOT / "procedures")
+    birth = catalog.procedure("1.001193")
+    (doc,) = [d for d in birth.cases[0].documents if d.name.startswith("Giấy chứng sinh")]
+    assert doc.short and doc.note
+    slip = words(site / "pdf" / "phieu-1.001193.pdf")
+    page = (site / "p" / "1.001193" / "index.html").read_text(encoding="utf-8")
+    assert " ".join(doc.short.split()) in slip and doc.name[:40] not in slip and doc.note[:40] not in slip
+    assert doc.name in page and doc.note in page
+
+
+@pytest.mark.parametrize(
+    ("name", "optional", "marked"),
+    [
+        ("Biên bản xác nhận việc trẻ bị bỏ rơi", True, True),
+        ("Biên bản xác nhận việc trẻ bị bỏ rơi", False, False),
+        # The name says when it is needed: a second "(nếu có)" would repeat it (1.001022 printed it twice).
+        ("Thư từ, ảnh, phim, băng, đĩa, đồ dùng, vật dụng khác chứng minh quan hệ (nếu có)", True, False),
+        ("Thư từ, ảnh chứng minh quan hệ (Nếu có).", True, False),
+        ("Nếu nhờ người khác làm thay: văn bản ủy quyền", True, False),
+        ("Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị bỏ rơi", True, False),
+        ("Giấy tờ khác nếu có yêu cầu", True, True),
+    ],
+)
+def test_optional_mark_is_printed_once(name: str, optional: bool, marked: bool):
+    assert text.optional_mark(name, optional) is marked
 
 
 def test_every_shipped_slip_is_one_a5_page(site: Path, manifest: dict):
