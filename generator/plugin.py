@@ -139,6 +139,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         self.theme_globals = {
             "service_worker": urls.SERVICE_WORKER if self.config.service_worker and not preview else None,
             "goatcounter": counter or None,
+            "az": urls.AZ,
         }
         self._logs.forward()
         return config

@@ -164,3 +164,23 @@ def test_nothing_generated_is_written_into_docs(project: Path):
     assert sorted(p.name for p in (project / "docs").iterdir()) == sorted(
         p.name for p in (ROOT / "docs").iterdir()
     )
+
+
+#: Material's own English that a citizen could read; our overrides say it in Vietnamese.
+ENGLISH = ("Made with", "Not found", "Skip to content", "Back to top")
+
+
+def test_no_english_from_the_theme_reaches_a_citizen(site: Path):
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        text = " ".join(" ".join(parse(page).text).split())
+        found += [f"{page.relative_to(site)}: {phrase}" for phrase in ENGLISH if phrase in text]
+    assert found == []
+
+
+def test_the_not_found_page_is_vietnamese_and_leads_on(site: Path):
+    page = parse(site / "404.html")
+    text = " ".join(" ".join(page.text).split())
+    assert "Không tìm thấy trang" in text
+    links = [attrs.get("href") for tag, attrs in page.elements if tag == "a"]
+    assert any(link and link.endswith("/tra-cuu/") for link in links)
