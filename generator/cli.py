@@ -182,6 +182,30 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fmt(args: argparse.Namespace) -> int:
+    from .staff import fmt
+
+    report = fmt.format_paths([Path(p) for p in args.paths], check=args.check)
+    for problem in report.problems:
+        print(problem)
+    for path in report.changed:
+        if args.check:
+            print(f"{path}: chưa theo định dạng chuẩn; chạy: phieu fmt {path}")
+        else:
+            print(f"đã định dạng lại: {path}")
+    if report.problems:
+        print(f"{len(report.problems)} lỗi: tệp có lỗi không được định dạng, hãy sửa trước.", file=sys.stderr)
+    if args.check and report.changed:
+        print(f"{len(report.changed)} tệp cần định dạng lại: chạy phieu fmt.", file=sys.stderr)
+        return 1
+    if not args.check:
+        print(
+            f"Đã định dạng lại {len(report.changed)} tệp; {len(report.unchanged)} tệp đã đúng định dạng.",
+            file=sys.stderr,
+        )
+    return 1 if report.problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="phieu", description="Phiếu hướng dẫn thủ tục hành chính có mã QR.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -282,6 +306,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     imp.add_argument("-v", "--verbose", action="store_true", help="liệt kê cả văn bản của Cổng không chép")
     imp.set_defaults(run=_import)
+
+    fmt = commands.add_parser(
+        "fmt", help="viết lại tệp dữ liệu theo một định dạng YAML chuẩn (giữ chú thích)"
+    )
+    fmt.add_argument(
+        "paths",
+        nargs="*",
+        default=["procedures"],
+        metavar="PATH",
+        help="tệp hoặc thư mục (mặc định: procedures)",
+    )
+    fmt.add_argument(
+        "--check", action="store_true", help="chỉ kiểm tra, không ghi; lỗi nếu có tệp cần định dạng lại"
+    )
+    fmt.set_defaults(run=_fmt)
 
     args = parser.parse_args(argv)
     try:

@@ -17,9 +17,7 @@ import difflib
 import functools
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from pydantic import ValidationError
 from ..errors import DataError, Problem, display_path
 from ..load import catalog
 from ..model import CODE_PATTERN, Procedure
+from . import fmt
 
 #: A portal record is ~40 KB; anything this large is not one.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -1314,119 +1313,20 @@ def portal_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return lines
 
 
-# --- writing YAML ------------------------------------------------------------------------------------
+# --- writing YAML: the canonical writer of phieu fmt --------------------------------------------------
+
+#: Under the schema line of a new draft.
+DRAFT_COMMENT = "# Nhập từ Cổng Dịch vụ công quốc gia (phieu import). Tên tệp là mã thủ tục; đừng đổi mã sau khi đã in phiếu."
 
 
-# PyYAML's pure-Python emitter took four fifths of an import; the data here is plain (mappings, lists,
-# text, numbers, dates), so a small emitter writes it in the style staff write by hand.
-
-_YAML_WORDS = re.compile(r"^(?:y|n|yes|no|on|off|true|false|null|~|<<)$", re.I)
-_YAML_NUMBER_OR_DATE = re.compile(r"^[-+.]?[0-9]|^\.(?:inf|nan)$", re.I)
-_YAML_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
-_QUOTED_KEYS = {"code", "replaced_by"}
-
-
-def _plain_ok(text: str) -> bool:
-    """Whether ``text`` reads back as the same string when written unquoted (by any YAML 1.1/1.2 reader)."""
-    return bool(
-        text
-        and text == text.strip()
-        and text[0] not in _YAML_INDICATORS
-        and ": " not in text
-        and " #" not in text
-        and not text.endswith(":")
-        and text.isprintable()
-        and not _YAML_WORDS.match(text)
-        and not _YAML_NUMBER_OR_DATE.match(text)
-    )
-
-
-def _scalar(value: Any, key: str = "") -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    text = str(value.value if hasattr(value, "value") else value)
-    if key not in _QUOTED_KEYS and _plain_ok(text):
-        return text
-    # A JSON string is a YAML double-quoted scalar; anything invisible is written as an escape.
-    return json.dumps(text, ensure_ascii=not text.isprintable())
-
-
-def _block(text: str, indent: str) -> str | None:
-    """``text`` as a literal block (``|-``), if every line can stand in one unchanged."""
-    lines = text.split("\n")
-    if (
-        not lines[0]
-        or not lines[-1]
-        or not all(line == line.strip() and line.isprintable() for line in lines)
-    ):
-        return None
-    return "|-\n" + "\n".join(f"{indent}{line}" if line else "" for line in lines)
-
-
-def _emit(value: Any, indent: str, key: str = "") -> str:
-    """``value`` after ``key:`` or ``- ``: a scalar on the same line, a collection on the lines below."""
-    if isinstance(value, dict):
-        if not value:
-            return " {}"
-        return "\n" + "\n".join(f"{indent}{k}:{_emit(v, indent + '  ', k)}" for k, v in value.items())
-    if isinstance(value, list):
-        if not value:
-            return " []"
-        return "\n" + "\n".join(f"{indent}-{_item(v, indent + '  ')}" for v in value)
-    if isinstance(value, str) and "\n" in value:
-        block = _block(value, indent)
-        if block is not None:
-            return " " + block
-    return " " + _scalar(value, key)
-
-
-def _item(value: Any, indent: str) -> str:
-    if isinstance(value, dict) and value:
-        first = _emit(value, indent)[1:]  # the mapping's first key goes on the "- " line
-        return " " + first[len(indent) :]
-    return _emit(value, indent)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: ({"amount": None} if k == "fee" and v == {} else _plain(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def to_yaml(data: dict[str, Any]) -> str:
-    return _emit(data, "")[1:] + "\n"
-
-
-def procedure_yaml(procedure: Procedure, schema_ref: str) -> str:
-    """The YAML file for ``procedure``: schema line first, keys in model order, defaults left out
-    (an empty fee is written ``amount: null``: "not known yet", spelled out for staff)."""
-    data = _plain(procedure.model_dump(mode="python", exclude_defaults=True))
-    header = (
-        f"# yaml-language-server: $schema={schema_ref}\n"
-        "# Nhập từ Cổng Dịch vụ công quốc gia (phieu import). Tên tệp là mã thủ tục; đừng đổi mã sau khi đã in phiếu.\n"
-    )
-    return unicodedata.normalize("NFC", header + to_yaml(data))
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def procedure_yaml(procedure: Procedure, target: Path, current: str | None = None) -> str:
+    """The canonical file for ``procedure`` at ``target``, keeping the comments of the ``current`` text
+    (a new draft gets :data:`DRAFT_COMMENT`)."""
+    if current is None:
+        comments = fmt.Comments(comments=(fmt.Comment(fmt.HEADER, False, DRAFT_COMMENT),))
+    else:
+        comments = fmt.read_comments(current)
+    return fmt.render(procedure, fmt.schema_ref(target, "procedure"), comments)
 
 
 # --- import ------------------------------------------------------------------------------------------
@@ -1506,8 +1406,11 @@ class _Fields:
         entry = {"id": field_id, "name": name, "order": order}
         self.fields.append(entry)
         text = self.text if self.text.endswith("\n") else self.text + "\n"
-        self.text = text + "  -" + _item(entry, "    ") + "\n"
-        _write_atomic(self.path, self.text)
+        self.text = text + "".join(
+            f"{'  - ' if i == 0 else '    '}{key}: {fmt.scalar(value)}\n"
+            for i, (key, value) in enumerate(entry.items())
+        )
+        fmt.write_atomic(self.path, self.text)
 
 
 def _sidecar(root: Path, code: str) -> Path:
@@ -1556,12 +1459,6 @@ def _normal(part: dict) -> dict:
     return json.loads(json.dumps(part, default=_json_default, ensure_ascii=False))
 
 
-def _schema_ref(root: Path, target: Path) -> str:
-    return os.path.relpath(root.parent / "schema" / "procedure.schema.json", target.parent).replace(
-        os.sep, "/"
-    )
-
-
 def _invalid(file: PortalFile, exc: ValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
@@ -1585,6 +1482,7 @@ def import_one(
     theirs = _normal(draft.portal)
     target = existing.get(draft.code)
     new_field = None
+    current_text = None
     if target is None:
         field_id, new_field = fields.find(draft.field_name)
         target = root / field_id / f"{draft.code}.yml"
@@ -1599,6 +1497,7 @@ def import_one(
                 for p in exc.problems
             ]
             return outcome
+        current_text = target.read_text(encoding="utf-8")
         ours = current.model_dump(mode="json")
         ours_portal = {k: ours.get(k) for k in theirs}
         base = _read_sidecar(_sidecar(root, draft.code))
@@ -1617,7 +1516,7 @@ def import_one(
         if not portal_changed and not content_changed:
             outcome.action = "unchanged"
             if base is None:
-                _write_atomic(_sidecar(root, draft.code), _sidecar_text(theirs))
+                fmt.write_atomic(_sidecar(root, draft.code), _sidecar_text(theirs))
             return outcome
         outcome.changes = portal_changes(reference, theirs)
         outcome.conflicts = _unique(state.conflicts)
@@ -1632,8 +1531,8 @@ def import_one(
         return outcome
     if new_field:
         fields.add(procedure.field, draft.field_name)
-    _write_atomic(target, procedure_yaml(procedure, _schema_ref(root, target)))
-    _write_atomic(_sidecar(root, draft.code), _sidecar_text(theirs))
+    fmt.write_atomic(target, procedure_yaml(procedure, target, current_text))
+    fmt.write_atomic(_sidecar(root, draft.code), _sidecar_text(theirs))
     existing[draft.code] = target
     outcome.target = target
     return outcome
