@@ -206,7 +206,10 @@ def _real_date(value: object) -> object:
         written = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", value.strip())
         if written:
             day, month, year = (int(part) for part in written.groups())
-            hint = f" (viết {year:04d}-{month:02d}-{day:02d})"
+            try:  # suggest the ISO form only of a day that exists (30/02 or 02/30 have none)
+                hint = f" (viết {dt.date(year, month, day).isoformat()})"
+            except ValueError:
+                hint = ""
     raw = value if isinstance(value, str) else repr(value)
     raise PydanticCustomError(
         "date_format",

@@ -8,6 +8,7 @@ English text from PyYAML or pydantic ever reaches staff.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -185,6 +186,24 @@ MISTAKES: dict[str, tuple[str, list[str]]] = {
             "(viết 2026-11-29)"
         ],
     ),
+    "date-day-first-that-does-not-exist": (
+        edit(PROCEDURE, "updated: 2026-11-29", "updated: 30/02/2026"),
+        ["37:10: 'updated' phải là ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2025-07-01; nhận được '30/02/2026'"],
+    ),
+    "date-in-the-future": (
+        edit(PROCEDURE, "updated: 2026-11-29", "updated: 2999-01-05"),
+        [
+            "37:10: ngày cập nhật 05/01/2999 chưa tới (hôm nay là {today}); hãy ghi ngày sửa nội dung, "
+            "không ghi ngày sẽ áp dụng"
+        ],
+    ),
+    "field-of-another-folder": (
+        edit(PROCEDURE, "field: ho-tich", "field: chung-thuc"),
+        [
+            "3:8: tệp nằm trong thư mục 'ho-tich' nhưng field là 'chung-thuc': sửa field: thành 'ho-tich', "
+            "hoặc chuyển tệp sang thư mục 'chung-thuc'"
+        ],
+    ),
     # --- empty values (YAML reads "key:" with nothing after it as null) -----------------------
     "empty-text": (
         edit(PROCEDURE, "name: Đăng ký khai sinh\n", "name:\n"),
@@ -239,7 +258,15 @@ def test_each_mistake_gets_one_located_vietnamese_message(
     root: Path, content: str, expected: list[str]
 ) -> None:
     write_procedure(root, content)
-    assert problems(root) == [f"{PROC_PATH}:{line}" for line in expected]
+    today = dt.date.today().strftime("%d/%m/%Y")
+    assert problems(root) == [f"{PROC_PATH}:{line.replace('{today}', today)}" for line in expected]
+
+
+def test_a_file_saved_as_utf16_says_to_save_it_as_utf8(root: Path) -> None:
+    write_procedure(root, PROCEDURE.encode("utf-16"))
+    assert problems(root) == [
+        f"{PROC_PATH}:1:1: tệp được lưu dạng UTF-16 (Unicode của Notepad); hãy lưu lại với bảng mã UTF-8"
+    ]
 
 
 def test_a_copied_file_whose_code_was_not_changed(root: Path) -> None:

@@ -4,6 +4,7 @@ cross-checked (codes, file names, fields, replacements, forms), with every probl
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 from collections.abc import Iterator
@@ -153,7 +154,7 @@ def load_catalog(root: Path, *, display_root: Path | None = None) -> Catalog:
     fields: list[FieldInfo] = []
     if field_list is not None:
         fields = _check_fields(field_list, display_path(root / FIELDS_FILE, display_root), problems)
-    _check_procedures(loaded, {f.id for f in fields} if field_list else None)
+    _check_procedures(loaded, {f.id for f in fields} if field_list else None, root)
 
     if problems or office is None or field_list is None:
         raise DataError(problems)
@@ -209,10 +210,16 @@ def _check_fields(loaded: tuple[FieldList, Located], shown: str, problems: list[
     return list(field_list.fields)
 
 
+#: Days an ``updated:`` date may lie ahead of this machine's clock: Vietnam is 7 hours ahead of UTC.
+UPDATED_AHEAD_DAYS = 1
+
+
 def _check_procedures(
     loaded: list[tuple[Procedure, Located, FileReader]],
     field_ids: set[str] | None,
+    root: Path,
 ) -> None:
+    latest = dt.date.today() + dt.timedelta(days=UPDATED_AHEAD_DAYS)
     owner: dict[str, FileReader] = {}  # code → the file that holds it (named after it, if one is)
     for procedure, _, reader in loaded:
         current = owner.get(procedure.code)
@@ -256,6 +263,19 @@ def _check_procedures(
             close = difflib.get_close_matches(p.field, sorted(field_ids), n=1)
             hint = f" (có phải '{close[0]}'?)" if close else ""
             report(("field",), f"lĩnh vực '{p.field}' không có trong fields.yml{hint}")
+        elif reader.path.parent != root and reader.path.parent.name != p.field:
+            folder = reader.path.parent.name
+            report(
+                ("field",),
+                f"tệp nằm trong thư mục '{folder}' nhưng field là '{p.field}': sửa field: thành '{folder}', "
+                f"hoặc chuyển tệp sang thư mục '{p.field}'",
+            )
+        if p.updated > latest:
+            report(
+                ("updated",),
+                f"ngày cập nhật {p.updated:%d/%m/%Y} chưa tới (hôm nay là {dt.date.today():%d/%m/%Y}); "
+                "hãy ghi ngày sửa nội dung, không ghi ngày sẽ áp dụng",
+            )
         if p.status is Status.replaced and p.replaced_by is None:
             report(
                 ("status",), "thủ tục được thay thế (replaced) cần khóa 'replaced_by' với mã thủ tục thay thế"

@@ -115,6 +115,11 @@ class FileReader:
     def _decode(self, raw: bytes) -> str | None:
         # A byte-order mark is allowed by YAML and written by Windows Notepad: it is not content.
         raw = raw.removeprefix(_BOM)
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.problem(
+                1, 1, "tệp được lưu dạng UTF-16 (Unicode của Notepad); hãy lưu lại với bảng mã UTF-8"
+            )
+            return None
         if b"\x00" in raw:
             line, col = _byte_position(raw, raw.index(b"\x00"))
             self.problem(line, col, "tệp chứa ký tự NUL (byte 0); đây không phải tệp văn bản")
