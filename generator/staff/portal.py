@@ -51,6 +51,10 @@ CHANNELS = {"DIRECT": "in_person", "POSTAL": "post", "ONLINE": "online"}
 CHANNEL_ORDER = ("in_person", "post", "online")
 CHANNEL_NAMES = {"in_person": "trực tiếp", "post": "bưu chính", "online": "trực tuyến"}
 #: processingTimeUnit / processingDay.type → Vietnamese; OTHER means the portal gave no unit.
+#: What a draft says where the portal gives no time: a placeholder, which a production build refuses,
+#: never a note to staff that citizens would read.
+NO_TIME = "[Cần cập nhật: Cổng không ghi thời hạn]"
+
 UNITS = {"WORKING_DAY": "ngày làm việc", "DAY": "ngày", "HOUR": "giờ", "MONTH": "tháng", "OTHER": ""}
 FEE_TYPES = {"FEE", "SERVICE_FEE", "PRICE_LEVEL"}
 #: Portal states of a procedure in force. Whether a procedure is abolished or replaced is the office's call
@@ -667,7 +671,7 @@ class _Mapper:
         if label:
             return f"{number_text(value)} {label}"
         self.hints.append(f"thời hạn {number_text(value)} không có đơn vị trên Cổng (OTHER): cần ghi rõ")
-        return f"{number_text(value)} (Cổng không ghi đơn vị)"
+        return f"[Cần cập nhật: Cổng ghi thời hạn {number_text(value)} nhưng không ghi đơn vị]"
 
     def _channels(self) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, str, list]]]]:
         rows: dict[str, list[tuple[str, str, list]]] = {}
@@ -706,7 +710,7 @@ class _Mapper:
             descs = _unique(d for _, d, _ in rows[kind] if d)
             channel: dict[str, Any] = {
                 "kind": kind,
-                "time": "; ".join(times) or "Cổng không ghi thời hạn",
+                "time": "; ".join(times) or NO_TIME,
                 "fee": self.fee([f for _, _, fees in rows[kind] for f in fees]),
                 "note": "\n".join(descs) or None,
             }
@@ -974,7 +978,7 @@ class _Mapper:
                 note = joined
             else:
                 self.note(part)
-        time_text, *extra = fit(time or "Cổng không ghi thời hạn", TEXT_MAX)
+        time_text, *extra = fit(time or NO_TIME, TEXT_MAX)
         for piece in extra:
             self.note(piece)
         if len(docs) > DOCUMENTS_MAX:
