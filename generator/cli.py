@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .argparse_vi import vietnamese
 from .errors import DataError, PhieuError
 from .load import load_catalog
 
@@ -206,9 +207,9 @@ def _fmt(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="phieu", description="Phiếu hướng dẫn thủ tục hành chính có mã QR.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH", title="lệnh")
 
     validate = commands.add_parser("validate", help="kiểm tra dữ liệu thủ tục")
     validate.add_argument(
@@ -223,13 +224,22 @@ def main(argv: list[str] | None = None) -> int:
     validate.set_defaults(run=_validate)
 
     schema = commands.add_parser("schema", help="ghi JSON Schema cho trình soạn thảo")
-    schema.add_argument("--out", default="schema")
+    schema.add_argument("--out", default="schema", help="thư mục ghi tệp (mặc định: schema)")
     schema.set_defaults(run=_schema)
 
     build = commands.add_parser("build", help="dựng trang web, phiếu PDF và gói in")
-    build.add_argument("-f", "--config", default="mkdocs.yml")
-    build.add_argument("-d", "--site-dir", default=None)
-    build.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True)
+    build.add_argument(
+        "-f", "--config", default="mkdocs.yml", help="tệp cấu hình MkDocs (mặc định: mkdocs.yml)"
+    )
+    build.add_argument(
+        "-d", "--site-dir", default=None, help="thư mục ghi trang (mặc định: site cạnh mkdocs.yml)"
+    )
+    build.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="--no-strict: cảnh báo không làm hỏng bản dựng (mặc định: cảnh báo là lỗi)",
+    )
     build.add_argument(
         "--cache",
         action=argparse.BooleanOptionalAction,
@@ -259,12 +269,16 @@ def main(argv: list[str] | None = None) -> int:
         "diff", help="so sánh thủ tục với một phiên bản git hoặc manifest.json; danh sách in lại"
     )
     diff.add_argument("base", metavar="BASE", help="git ref (ví dụ origin/main) hoặc manifest.json")
-    diff.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    diff.add_argument(
+        "--format", choices=["markdown", "json"], default="markdown", help="dạng báo cáo (mặc định: markdown)"
+    )
     diff.add_argument("--procedures", default=None, help="thư mục dữ liệu (mặc định: theo mkdocs.yml)")
     diff.add_argument(
         "--redirects", default=None, help="tệp chuyển hướng (mặc định: theo mkdocs.yml, cạnh mkdocs.yml)"
     )
-    diff.add_argument("-f", "--config", default="mkdocs.yml")
+    diff.add_argument(
+        "-f", "--config", default="mkdocs.yml", help="tệp cấu hình MkDocs (mặc định: mkdocs.yml)"
+    )
     diff.set_defaults(run=_diff)
 
     stats = commands.add_parser(
@@ -274,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--from", dest="since", type=_date, metavar="NGÀY", help="từ ngày (năm-tháng-ngày)")
     stats.add_argument("--to", dest="until", type=_date, metavar="NGÀY", help="đến hết ngày (năm-tháng-ngày)")
     stats.add_argument("-o", "--out", default="thong-ke", help="thư mục ghi báo cáo (mặc định: thong-ke)")
-    stats.add_argument("-f", "--config", default="mkdocs.yml")
+    stats.add_argument(
+        "-f", "--config", default="mkdocs.yml", help="tệp cấu hình MkDocs (mặc định: mkdocs.yml)"
+    )
     stats.set_defaults(run=_stats)
 
     ledger = commands.add_parser("ledger", help="sổ địa chỉ đã công bố (published-urls.txt)")
@@ -283,8 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         choices=["update", "check"],
         help="update: thêm địa chỉ mới của site/ vào sổ; check: kiểm tra site/ còn đủ địa chỉ",
     )
-    ledger.add_argument("--ledger", default="published-urls.txt")
-    ledger.add_argument("-d", "--site-dir", default="site")
+    ledger.add_argument(
+        "--ledger", default="published-urls.txt", help="tệp sổ địa chỉ (mặc định: published-urls.txt)"
+    )
+    ledger.add_argument("-d", "--site-dir", default="site", help="thư mục trang đã dựng (mặc định: site)")
     ledger.set_defaults(run=_ledger)
 
     new = commands.add_parser("new", help="tạo tệp cho một thủ tục mới, các chỗ cần điền được đánh dấu")
@@ -321,8 +339,12 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="chỉ kiểm tra, không ghi; lỗi nếu có tệp cần định dạng lại"
     )
     fmt.set_defaults(run=_fmt)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    with vietnamese():
+        args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except PhieuError as exc:
