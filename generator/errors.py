@@ -6,6 +6,7 @@ and people can jump to it. Messages are in Vietnamese: staff read them.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,28 @@ class DataError(PhieuError):
 
 class RenderError(PhieuError):
     """A page, slip or pack could not be produced."""
+
+
+_OS_REASONS = {
+    errno.ENOENT: "không có tệp hay thư mục này",
+    errno.EACCES: "không có quyền",
+    errno.EPERM: "không có quyền",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.EISDIR: "đây là thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.EEXIST: "đã có",
+    errno.ENAMETOOLONG: "tên quá dài",
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why an operating-system call failed, in Vietnamese where the reason is a common one."""
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

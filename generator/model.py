@@ -150,7 +150,9 @@ def _whole_number(value: object) -> object:
 
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
-Count = Annotated[WholeNumber, Field(ge=0, le=20)]
+Count = Annotated[
+    WholeNumber, Field(ge=0, le=20), WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 20})
+]
 
 #: Fees are whole đồng: 0 (free) or at least 1,000 (no fee is set below that). The floor is also
 #: what lets an editor flag "50.000": YAML reads it as the number 50.
@@ -567,7 +569,9 @@ class FieldInfo(_Record):
     """Mã ngắn, dùng trong đường dẫn, ví dụ "ho-tich"."""
     name: ShortText
     """Tên lĩnh vực."""
-    order: Annotated[WholeNumber, Field(ge=0, le=10_000)]
+    order: Annotated[
+        WholeNumber, Field(ge=0, le=10_000), WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 10_000})
+    ]
     """Thứ tự hiển thị."""
     description: Text | None = None
     """Mô tả ngắn."""

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, display_path
+from ..errors import Problem, display_path, os_reason
 from ..model import CONTROL_CHARACTERS
 from . import messages
 
@@ -96,7 +96,7 @@ class FileReader:
                 raw = stream.read(MAX_FILE_BYTES + 1)
                 size = len(raw) if len(raw) <= MAX_FILE_BYTES else os.fstat(stream.fileno()).st_size
         except OSError as exc:
-            self.problem(1, 1, f"không đọc được tệp: {exc.strerror}")
+            self.problem(1, 1, f"không đọc được tệp: {os_reason(exc)}")
             return None
         if size > MAX_FILE_BYTES:
             self.problem(1, 1, f"tệp quá lớn ({size:,} byte); tối đa {MAX_FILE_BYTES:,} byte")

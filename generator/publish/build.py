@@ -20,6 +20,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from ..errors import os_reason
 from .notice import NOTICE_LOGGER
 
 
@@ -48,7 +49,7 @@ def build_site(
         print("phieu: đã dừng.", file=sys.stderr)
         return 130
     except OSError as exc:  # the folder of the site or its lock cannot be written
-        print(f"phieu: không dựng được vào {_shown(target)}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"phieu: không dựng được vào {_shown(target)}: {os_reason(exc)}", file=sys.stderr)
         return 1
 
 

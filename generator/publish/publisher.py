@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import os_reason
 from ..load import Catalog
 from ..render.slip import Pdf, SlipRenderer, has_hb_subset
 from .cache import PdfCache
@@ -155,7 +156,7 @@ class Publisher:
                 try:
                     self.cache.put(job.key, pdf)
                 except OSError as exc:  # the site is complete all the same: a notice, not a failure
-                    tell_once(CACHE_UNWRITABLE.format(root=self.cache.root, error=exc.strerror or exc))
+                    tell_once(CACHE_UNWRITABLE.format(root=self.cache.root, error=os_reason(exc)))
                     self.cache = None
             if self.progress:
                 self.progress(len(pdfs), len(jobs), len(reused))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .. import __version__, urls
 from ..digest import digest
+from ..errors import os_reason
 from ..load import Catalog
 from ..render import share
 from .cache import FileCache
@@ -43,7 +44,7 @@ def share_images(catalog: Catalog, cache_dir: Path | None) -> dict[str, bytes]:
             try:
                 cache.put_file(key, content)
             except OSError as exc:  # the site is complete all the same: a notice, not a failure
-                tell_once(IMAGES_UNCACHED.format(root=cache_dir, error=exc.strerror or exc))
+                tell_once(IMAGES_UNCACHED.format(root=cache_dir, error=os_reason(exc)))
                 cache = None
         out[urls.share_image(field.id)] = content
     return out

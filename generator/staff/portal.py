@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..errors import DataError, Problem, display_path
+from ..errors import DataError, Problem, display_path, os_reason
 from ..load import catalog
 from ..model import CODE_PATTERN, Procedure
 from . import fmt
@@ -190,7 +190,7 @@ def read_portal_file(path: Path) -> PortalFile:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise fail(1, 1, f"không đọc được tệp: {exc.strerror}") from None
+        raise fail(1, 1, f"không đọc được tệp: {os_reason(exc)}") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .. import urls
-from ..errors import PhieuError
+from ..errors import PhieuError, os_reason
 from ..load import Catalog
 from ..publish.redirects import Redirects, resolve
 from ..render import templates
@@ -161,7 +161,7 @@ def read_lines(path: Path) -> Iterator[str]:
             ):
                 yield from text
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise PhieuError(f"không đọc được tệp nhật ký {path}: {exc}") from exc
+        raise PhieuError(f"không đọc được tệp nhật ký {path}: {os_reason(exc)}") from exc
 
 
 def _time(value: str) -> dt.datetime | None:
