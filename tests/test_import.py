@@ -622,7 +622,7 @@ BAD = {
         ),
         (
             "syntax.json",
-            "syntax.json:2:30: bỏ qua: JSON không hợp lệ: Expecting property name enclosed in double quotes",
+            "syntax.json:2:30: bỏ qua: JSON không hợp lệ ở đây (thiếu tên khóa trong dấu nháy kép); hãy tải lại bản ghi",
         ),
         (
             "error.json",

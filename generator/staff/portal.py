@@ -213,7 +213,9 @@ def read_portal_file(path: Path) -> PortalFile:
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise fail(exc.lineno, exc.colno, f"JSON không hợp lệ: {exc.msg}") from None
+        raise fail(
+            exc.lineno, exc.colno, f"JSON không hợp lệ ở đây ({_json_reason(exc.msg)}); hãy tải lại bản ghi"
+        ) from None
     except RecursionError:
         raise fail(1, 1, "JSON lồng quá sâu") from None
     file = PortalFile(path, text, record, hashlib.sha256(raw).hexdigest())
@@ -1638,3 +1640,19 @@ def report_lines(report: ImportReport, *, verbose: bool = False) -> list[str]:
         summary += f" {long} phiếu dài hơn một trang A5."
     lines.append(summary)
     return lines
+
+
+_JSON_REASONS = {
+    "Expecting property name enclosed in double quotes": "thiếu tên khóa trong dấu nháy kép",
+    "Expecting value": "thiếu giá trị",
+    "Expecting ',' delimiter": "thiếu dấu phẩy",
+    "Expecting ':' delimiter": "thiếu dấu hai chấm",
+    "Unterminated string starting at": "chuỗi chưa đóng dấu nháy",
+    "Extra data": "còn dữ liệu thừa sau bản ghi",
+    "Invalid control character at": "có ký tự điều khiển trong chuỗi",
+}
+
+
+def _json_reason(message: str) -> str:
+    """Python's JSON parser explains in English; staff read Vietnamese."""
+    return next((vi for en, vi in _JSON_REASONS.items() if message.startswith(en)), "sai cú pháp JSON")
