@@ -4,6 +4,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # axe-core (npm) for the accessibility audit in the browser tests.
 NODE_DIR := .cache/node
+# The staff editor published at /admin/ (Sveltia CMS), pinned in package.json and package-lock.json;
+# the build copies it from node_modules and never fetches anything.
+EDITOR := node_modules/@sveltia/cms/package.json
 # Debian packages a build needs: hb-subset makes WeasyPrint's font subsetting ~7x faster; Noto covers
 # Vietnamese. The tests also need Chromium (browser tests); a deploy does not (`make system-build`).
 BUILD_PACKAGES := libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core
@@ -11,14 +14,14 @@ TEST_PACKAGES  := chromium
 
 .PHONY: site test serve bench lint schema system system-build clean
 
-site: $(STAMP)
+site: $(STAMP) $(EDITOR)
 	$(BIN)/phieu validate procedures
 	$(BIN)/phieu build
 
-test: $(STAMP)
+test: $(STAMP) $(EDITOR)
 	$(BIN)/python -m pytest
 
-serve: $(STAMP)
+serve: $(STAMP) $(EDITOR)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 bench: $(STAMP)
@@ -39,6 +42,11 @@ $(STAMP): pyproject.toml | system
 	npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) axe-core@4
 	touch $(STAMP)
 
+# Exactly the versions in package-lock.json; no install scripts run.
+$(EDITOR): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund --ignore-scripts
+	touch $(EDITOR)
+
 # Installs the Debian packages when running as root with apt; otherwise says what is missing.
 system: PACKAGES = $(BUILD_PACKAGES) $(TEST_PACKAGES)
 system-build: PACKAGES = $(BUILD_PACKAGES)
@@ -55,4 +63,4 @@ system system-build:
 	fi
 
 clean:
-	rm -rf site .cache $(VENV)
+	rm -rf site .cache $(VENV) node_modules

@@ -40,6 +40,7 @@ from .publish.share import share_images
 from .render import text
 from .render.pages import PageRenderer
 from .render.problems import problems_markdown, problems_page
+from .staff import editor
 from .staff import ledger as url_ledger
 
 log = get_plugin_logger(__name__)
@@ -76,6 +77,10 @@ class PhieuConfig(Config):
     """Declared renames of procedure codes and field ids (relative to mkdocs.yml)."""
     service_worker = opt.Type(bool, default=True)
     """Keep the pages a citizen opened for use offline (never in previews). Off: phones drop the copies."""
+    editor = opt.Type(bool, default=True)
+    """Publish the staff editor at ``/admin/`` (it saves to the GitHub repository of ``repo_url``)."""
+    editor_auth = opt.Optional(opt.URL())
+    """Sign-in service of the staff editor (Sveltia CMS Authenticator); without it staff sign in with a token."""
     goatcounter = opt.Optional(opt.URL())
     """Count URL of the office's own GoatCounter (no cookies), e.g. https://thongke.example.vn/count.
     Off by default: then pages load nothing from any other host."""
@@ -201,6 +206,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             **share_images(
                 self.catalog, self._project_file(config, self.config.cache_dir) if self.config.cache else None
             ),
+            **self._admin(config),
             urls.SERVICE_WORKER: offline.service_worker(
                 theme_dir, enabled=self.theme_globals["service_worker"] is not None
             ),
@@ -218,6 +224,24 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             self.publisher.start()  # on a large site, PDFs are made while MkDocs builds the pages
             # Last in the list, so it is built last and waits the least for the PDFs.
             files.append(File.generated(config, urls.PRINTING_SOURCE, content=self.publisher.printing_page()))
+        return files
+
+    def _admin(self, config: MkDocsConfig) -> dict[str, str | bytes]:
+        assert self.catalog is not None and self.renderer is not None
+        if not self.config.editor:
+            return {}
+        files = editor.admin_files(
+            self.catalog,
+            project=Path(config.config_file_path).parent,
+            repo_url=config.repo_url,
+            edit_uri=self.config.edit_uri,
+            site_url=self.renderer.site_url,
+            auth_url=self.config.editor_auth,
+        )
+        if not files:
+            log.warning(
+                "không có trang sửa /admin/: repo_url trong mkdocs.yml không phải kho GitHub (editor: false để tắt)"
+            )
         return files
 
     def _project_file(self, config: MkDocsConfig, name: str) -> Path:

@@ -85,6 +85,11 @@ def imposed(field_id: str, layout: str) -> str:
     return f"{PDFS}{_IMPOSED}{field_id}-{layout}.pdf"
 
 
+def admin(name: str) -> str:
+    """A file of the staff editor, e.g. ``admin/config.yml``."""
+    return f"{ADMIN}{name}"
+
+
 # --- sources: where generated pages sit in MkDocs' docs tree (served at the URLs above) -------------
 
 AZ_SOURCE = "tra-cuu.md"

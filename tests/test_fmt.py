@@ -291,3 +291,33 @@ def test_the_importer_writes_canonical_files(tmp_path: Path) -> None:
     check = fmt.format_paths(written, check=True)
     assert check.changed == [] and check.problems == []
     assert all(p.read_text(encoding="utf-8").splitlines()[1] == portal.DRAFT_COMMENT for p in written)
+
+
+def test_pre_commit_and_ci_check_the_layout() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert hooks["phieu-fmt"]["entry"] == ".venv/bin/phieu fmt --check"
+    assert hooks["phieu-fmt"]["files"] == r"^procedures/.*\.ya?ml$"
+    pr = yaml.safe_load((ROOT / ".github" / "workflows" / "pr.yml").read_text(encoding="utf-8"))
+    runs = [step.get("run", "") for step in pr["jobs"]["check"]["steps"]]
+    assert ".venv/bin/phieu fmt --check procedures" in runs
+
+
+def test_editors_get_the_schema_without_the_first_line() -> None:
+    """VS Code (the YAML extension it recommends) maps every data file to its schema by path."""
+    import fnmatch
+    import json
+
+    settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    recommended = json.loads((ROOT / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
+    assert "redhat.vscode-yaml" in recommended["recommendations"]
+    mapping = settings["yaml.schemas"]
+    for path in fmt.data_files([ROOT / "procedures"]):
+        relative = path.relative_to(ROOT).as_posix()
+        matched = [s for s, globs in mapping.items() if any(fnmatch.fnmatchcase(relative, g) for g in globs)]
+        assert matched == [f"./schema/{fmt.kind_of(path)}.schema.json"], relative
+        assert (ROOT / matched[0]).is_file()
+    new = "procedures/dat-dai/1.000123.yml"  # a new field folder and file: the procedure schema
+    assert [s for s, globs in mapping.items() if any(fnmatch.fnmatchcase(new, g) for g in globs)] == [
+        "./schema/procedure.schema.json"
+    ]
