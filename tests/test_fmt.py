@@ -193,6 +193,7 @@ def test_an_empty_fee_is_written_as_an_unknown_amount() -> None:
         "null",
         "~",
         "<<",
+        "=",
         "'q'",
         '"q"',
         "tab\tx",

@@ -48,8 +48,8 @@ QUOTED_KEYS = frozenset({"code", "replaced_by"})
 
 # Plain (unquoted) strings: only those every YAML 1.1 and 1.2 reader reads back as the same string.
 # These patterns are shared with the editor's script, so they are written to be valid in JavaScript.
-#: Words YAML 1.1 reads as booleans or null, and the merge key.
-WORDS = r"^(?:y|n|yes|no|on|off|true|false|null|~|<<)$"
+#: Words YAML 1.1 reads as booleans or null, the merge key and the value key.
+WORDS = r"^(?:y|n|yes|no|on|off|true|false|null|~|<<|=)$"
 #: Numbers, dates and times start with a digit, a sign or a dot (``.inf``, ``.nan``).
 NUMBER_OR_DATE = r"^[-+.]?[0-9]|^\.(?:inf|nan)$"
 #: A plain scalar cannot start with these.
