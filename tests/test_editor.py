@@ -704,3 +704,16 @@ def test_the_deploy_installs_the_pinned_editor() -> None:
     assert runs.index("npm ci") < runs.index("phieu build")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "npm ci --silent --no-audit --no-fund --ignore-scripts" in makefile
+
+
+@pytest.mark.parametrize(
+    ("repo_url", "edit_uri", "expected"),
+    [
+        ("https://github.com/phieu-vn/phieu", "edit/main/", ("phieu-vn/phieu", "main")),
+        ("https://github.com/ubnd-x/phieu.git/", "edit/chinh/", ("ubnd-x/phieu", "chinh")),
+        ("https://gitlab.com/a/b", "edit/main/", None),  # the editor saves to GitHub only: no /admin/
+        (None, None, None),
+    ],
+)
+def test_the_repository_comes_from_mkdocs_yml(repo_url, edit_uri, expected) -> None:
+    assert editor.github_repo(repo_url, edit_uri) == expected
