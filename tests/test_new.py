@@ -53,7 +53,9 @@ def test_new_writes_a_skeleton_that_validates(project: Path, capsys: pytest.Capt
     assert len(marked) >= 10, marked
     for key in ("name", "who", "agency", "result", "steps", "legal_basis"):
         assert PLACEHOLDER.search(yaml.safe_dump(data[key], allow_unicode=True)), key
-    assert data["cases"][0]["fee"]["verified"] is False
+    assert data["cases"][0]["fee"].get("verified", False) is False
+    # Already in phieu fmt's layout: the CI format check passes on a new file.
+    assert run(capsys, "fmt", "--check", str(path)) == (0, "", "")
 
     assert run(capsys, "validate", "procedures") == (
         0,

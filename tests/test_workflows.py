@@ -63,7 +63,7 @@ def test_dependabot_updates_actions_and_python_packages() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     config = yaml.safe_load(DEPENDABOT.read_text(encoding="utf-8"))
-    assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "pip"}
+    assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "pip", "npm"}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)

@@ -16,6 +16,7 @@ from ..errors import DataError, PhieuError, Problem, display_path
 from ..load.catalog import FIELDS_FILE, procedure_files, read_procedure
 from ..load.reader import FileReader
 from ..model import CODE_PATTERN, FieldList
+from .fmt import format_file
 
 #: The portal's public page of a national procedure, by code (dichvucong.gov.vn deep link).
 PORTAL_PAGE = "https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc-hanh-chinh.html?ma_thu_tuc={code}"
@@ -90,6 +91,8 @@ def new_procedure(code: str, field: str, into: Path, *, today: dt.date | None = 
     with path.open("x", encoding="utf-8", newline="\n") as out:  # never overwrite
         out.write(text)
     read_procedure(path)  # the skeleton is valid by construction; prove it before saying so
+    _, canonical = format_file(path, "procedure")  # in phieu fmt's layout, its comments kept
+    path.write_text(canonical, encoding="utf-8", newline="\n")
     return path
 
 
