@@ -570,7 +570,9 @@ class FieldInfo(_Record):
     name: ShortText
     """Tên lĩnh vực."""
     order: Annotated[
-        WholeNumber, Field(ge=0, le=10_000), WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 10_000})
+        WholeNumber,
+        Field(ge=0, le=10_000),
+        WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 10_000}),
     ]
     """Thứ tự hiển thị."""
     description: Text | None = None

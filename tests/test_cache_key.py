@@ -106,7 +106,10 @@ def test_unwritable_cache_and_missing_harfbuzz_are_notices_not_failures(
     assert run_build(project, strict) == 0
     err = capsys.readouterr().err
     assert err.count("WARNING -  Không ghi được bộ nhớ đệm PDF ") == 1, err
-    assert "chan/bo-nho-dem: một phần của đường dẫn không phải thư mục. Trang vẫn dựng đủ; lần sau các PDF sẽ được tạo lại." in err
+    assert (
+        "chan/bo-nho-dem: một phần của đường dẫn không phải thư mục. Trang vẫn dựng đủ; lần sau các PDF sẽ được tạo lại."
+        in err
+    )
     assert err.count("Thiếu libharfbuzz-subset0: tạo PDF chậm hơn nhiều") == 1
     assert "Aborted" not in err and "ERROR" not in err
     assert_pdfs(project / "site")
