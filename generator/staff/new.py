@@ -17,9 +17,7 @@ from ..load.catalog import FIELDS_FILE, procedure_files, read_procedure
 from ..load.reader import FileReader
 from ..model import CODE_PATTERN, FieldList
 from .fmt import format_file
-
-#: The portal's public page of a national procedure, by code (dichvucong.gov.vn deep link).
-PORTAL_PAGE = "https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc-hanh-chinh.html?ma_thu_tuc={code}"
+from .portal import NATIONAL_URL
 
 SKELETON = """\
 # yaml-language-server: $schema={schema}
@@ -84,7 +82,7 @@ def new_procedure(code: str, field: str, into: Path, *, today: dt.date | None = 
         schema=Path(os.path.relpath(schema, (into / field).resolve())).as_posix(),
         code=code,
         field=field,
-        national_url=f"national_url: {PORTAL_PAGE.format(code=code)}\n" if "." not in code[2:] else "",
+        national_url=f"national_url: {NATIONAL_URL.format(code=code)}\n" if "." not in code[2:] else "",
         today=(today or dt.date.today()).isoformat(),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
