@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import functools
 import gzip
-import http.server
-import io
 import itertools
-import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, build, copy_project
+from tests.conftest import ROOT, GzipHandler, build, copy_project, serve
 
 AXE = ROOT / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
@@ -42,45 +37,6 @@ SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 51200, "uploa
 # --------------------------------------------------------------------------- servers
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Gzip(_Quiet):
-    """Like any production web server: gzip the response when the browser asks for it."""
-
-    def send_head(self):  # type: ignore[override]
-        path = self.translate_path(self.path)
-        if os.path.isdir(path) and urlsplit(self.path).path.endswith("/"):
-            path = os.path.join(path, "index.html")
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (os.path.isfile(path) and accepts):
-            return super().send_head()
-        body = gzip.compress(Path(path).read_bytes(), 6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
-
-
-@contextlib.contextmanager
-def serve(directory: Path, handler: type = _Quiet) -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
-    )
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def mini_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The fixture project (one-case, multi-case, abolished, replaced), built and served."""
@@ -92,7 +48,7 @@ def mini_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def gzip_server(site: Path) -> Iterator[str]:
-    with serve(site, _Gzip) as url:
+    with serve(site, GzipHandler) as url:
         yield url
 
 

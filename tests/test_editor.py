@@ -10,20 +10,13 @@ output, and ``git diff`` shows only the edits made.
 from __future__ import annotations
 
 import contextlib
-import functools
-import gzip
-import http.server
-import io
 import json
-import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -35,7 +28,8 @@ from phieu.model import Document, Procedure
 from phieu.staff import editor, fmt
 from phieu.staff.schema import SCHEMAS, TITLES, json_schema
 
-from tests.conftest import ROOT, build, copy_project
+from tests.conftest import ROOT, GzipHandler, build, copy_project
+from tests.conftest import serve as serve_folder
 
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
 AXE = ROOT / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -297,40 +291,11 @@ def test_the_editor_writes_what_fmt_writes() -> None:
 # --- in the browser --------------------------------------------------------------------------------------
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Gzip(_Quiet):
-    """Like a production web server: gzip when the browser asks."""
-
-    def send_head(self):  # type: ignore[override]
-        path = self.translate_path(self.path)
-        if os.path.isdir(path) and urlsplit(self.path).path.endswith("/"):
-            path = os.path.join(path, "index.html")
-        if not (os.path.isfile(path) and "gzip" in self.headers.get("Accept-Encoding", "")):
-            return super().send_head()
-        body = gzip.compress(Path(path).read_bytes(), 6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
-
-
 @contextlib.contextmanager
 def serve(site: Path) -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    """The built site, gzipped like production; its base URL without the final ``/`` (ADMIN starts with one)."""
+    with serve_folder(site, GzipHandler) as url:
+        yield url.rstrip("/")
 
 
 #: Stands in for the folder picker of "Work with Local Repository": the project's data files, copied into the

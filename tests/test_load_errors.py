@@ -148,17 +148,6 @@ CASES = {
         [f"2:7: giá trị quá dài ({MAX_SCALAR_CHARS + 1:,} ký tự); tối đa {MAX_SCALAR_CHARS:,}"],
     ),
     # a document says what is done with it and how many of each, never by leaving keys out
-    "document-without-action": (
-        edit(PROCEDURE, "        action: submit\n", ""),
-        [
-            "24:9: thiếu khóa bắt buộc 'action' (submit nếu người dân nộp giấy tờ này, "
-            "show nếu chỉ xuất trình, không nộp)"
-        ],
-    ),
-    "document-without-originals": (
-        edit(PROCEDURE, "        originals: 1\n", ""),
-        ["24:9: thiếu khóa bắt buộc 'originals' (số bản chính; ghi 0 nếu không cần bản chính)"],
-    ),
     "document-without-copies": (
         edit(PROCEDURE, "        copies: 0\n", ""),
         ["24:9: thiếu khóa bắt buộc 'copies' (số bản sao; ghi 0 nếu không cần bản sao)"],

@@ -19,7 +19,7 @@ from phieu.publish.offline import CACHE_NAME
 from phieu.render.text import fee_text
 from PIL import Image
 
-from tests.conftest import ROOT, build, copy_project, use_plugin_options
+from tests.conftest import ROOT, QuietHandler, build, copy_project, use_plugin_options
 
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
 ESCAPE = ROOT / "tests" / "hostile" / "escape" / "procedures"
@@ -273,11 +273,6 @@ def test_goatcounter_refuses_an_unsafe_address(tmp_path: Path, value: str, capsy
 # --------------------------------------------------------------------------- offline
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 class Server:
     """A site served on a port that survives a restart, so a test can cut the network and bring it back."""
 
@@ -291,7 +286,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
-        handler = functools.partial(_Quiet, directory=str(self.directory))
+        handler = functools.partial(QuietHandler, directory=str(self.directory))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
