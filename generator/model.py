@@ -586,6 +586,22 @@ class FieldList(_Record):
     """Các lĩnh vực."""
 
 
+Phone = Annotated[str, StringConstraints(pattern=r"^[0-9 +().\-\[\]A-Za-zÀ-ỹ:]{3,60}$")]
+
+
+class ReceptionPoint(_Record):
+    """Một điểm tiếp nhận hồ sơ khác của cơ quan (phường, xã sau sáp nhập thường giữ nhiều điểm)."""
+
+    name: ShortText
+    """Tên điểm, ví dụ "Tổ tiếp nhận hồ sơ số 2 (trụ sở UBND xã Mỹ Trà cũ)"."""
+    address: ShortText
+    """Địa chỉ của điểm tiếp nhận."""
+    hours: list[ShortText] = []
+    """Giờ tiếp nhận tại điểm này; bỏ trống nếu giống giờ làm việc của cơ quan."""
+    phone: Phone | None = None
+    """Số điện thoại của điểm này, nếu khác số của cơ quan."""
+
+
 class Office(_Record):
     """Hồ sơ cơ quan: UBND xã/phường phát hành phiếu."""
 
@@ -599,10 +615,14 @@ class Office(_Record):
     """Địa chỉ nộp hồ sơ."""
     hours: Annotated[list[ShortText], Field(min_length=1)]
     """Giờ làm việc."""
-    phone: Annotated[str, StringConstraints(pattern=r"^[0-9 +().\-\[\]A-Za-zÀ-ỹ:]{3,60}$")]
+    phone: Phone
     """Số điện thoại."""
     site_url: SiteUrl
     """Địa chỉ gốc của trang web công khai (mã QR trỏ về đây)."""
+    reception: list[ReceptionPoint] = []
+    """Các điểm tiếp nhận khác ngoài trụ sở (nếu có)."""
+    former: list[ShortText] = []
+    """Tên các xã, phường cũ đã nhập vào cơ quan này (người dân thường nhớ tên cũ)."""
 
 
 def code_is_valid(code: str) -> bool:
