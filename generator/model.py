@@ -441,6 +441,189 @@ class Form(_Record):
     """Các ô của mẫu với giá trị điền mẫu."""
 
 
+# --- national forms (procedures/forms/<id>.yml) ----------------------------------------------------
+# A civil-status declaration is a national text shared by several procedures: one file per form, laid out
+# as the official form is (sections in order, each input with its label, footnote and sample), so that a
+# filled sample can be printed like the form and a citizen can fill it in on the phone.
+
+#: A footnote's mark as the form prints it, "1" for "(1)".
+FOOTNOTE_PATTERN = r"^[0-9]{1,2}$"
+Footnote = Annotated[str, StringConstraints(pattern=FOOTNOTE_PATTERN)]
+_DAY = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+
+
+class InputKind(_Choice):
+    """Kiểu ô trên mẫu."""
+
+    text = "text"
+    long = "long"
+    date = "date"
+    year = "year"
+    number = "number"
+    choice = "choice"
+
+
+CHOICE_LABELS["InputKind"] = {
+    "text": "một dòng chữ",
+    "long": "nhiều dòng chữ",
+    "date": "ngày, dạng 05/10/2026",
+    "year": "năm, dạng 1996",
+    "number": "số lượng, dạng 02",
+    "choice": "chọn một trong các lựa chọn (options)",
+}
+
+
+class InputCondition(_Record):
+    """Ô chỉ cần điền khi một ô chọn (kind: choice) ở phía trên có giá trị đã nêu."""
+
+    field: Slug
+    """Mã (id) của ô chọn ở phía trên, ví dụ "co-so-dinh-danh"."""
+    equals: ShortText
+    """Giá trị của ô chọn đó khi ô này cần điền, ví dụ "Không"."""
+
+
+class FormInput(_Record):
+    """Một ô trên mẫu: tên ô như in trên mẫu, chú thích của mẫu, giá trị điền mẫu."""
+
+    id: Slug
+    """Mã ngắn, duy nhất trong mẫu, ví dụ "ho-ten-me"."""
+    label: ShortText
+    """Tên ô đúng như in trên mẫu, ví dụ "Họ, chữ đệm, tên người mẹ"."""
+    kind: InputKind = InputKind.text
+    """text (một dòng), long (nhiều dòng), date (ngày), year (năm), number (số lượng) hoặc choice (chọn)."""
+    options: list[ShortText] = []
+    """Các lựa chọn của ô choice, ví dụ ["Có", "Không"]."""
+    note: Footnote | None = None
+    """Số chú thích của mẫu gắn với ô này, ví dụ "2" cho chú thích (2)."""
+    help: Text | None = None
+    """Hướng dẫn thêm của cơ quan, bằng lời dễ hiểu (không phải chú thích của mẫu)."""
+    sample: ShortText
+    """Giá trị điền mẫu; ngày viết 05/10/2026."""
+    when: InputCondition | None = None
+    """Chỉ cần điền khi ô chọn ở phía trên có giá trị đã nêu."""
+    inline: Bool = False
+    """true: in cùng dòng với ô trước, như "Giới tính … Dân tộc … Quốc tịch …" trên mẫu."""
+    printed: Bool = True
+    """false: câu hỏi chỉ để biết ô nào cần điền, không in trên tờ khai."""
+
+    @model_validator(mode="after")
+    def _sample_fits(self) -> FormInput:
+        if self.kind is InputKind.choice:
+            if len(self.options) < 2:
+                raise PydanticCustomError(
+                    "choice_options", "ô chọn (kind: choice) cần ít nhất 2 lựa chọn (options)"
+                )
+            if self.sample not in self.options:
+                raise PydanticCustomError(
+                    "choice_sample",
+                    "giá trị mẫu '{sample}' không có trong các lựa chọn: {options}",
+                    {"sample": self.sample, "options": ", ".join(self.options)},
+                )
+        elif self.options:
+            raise PydanticCustomError("options_unused", "chỉ ô chọn (kind: choice) mới có options")
+        if self.kind is InputKind.date:
+            day = _DAY.fullmatch(self.sample)
+            try:
+                real = day is not None and dt.date(int(day[3]), int(day[2]), int(day[1])) is not None
+            except ValueError:
+                real = False
+            if not real:
+                raise PydanticCustomError(
+                    "sample_date",
+                    "giá trị mẫu của ô ngày phải là một ngày có thật, dạng 05/10/2026 (nhận được '{sample}')",
+                    {"sample": self.sample},
+                )
+        if self.kind is InputKind.year and not re.fullmatch(r"[0-9]{4}", self.sample):
+            raise PydanticCustomError(
+                "sample_year",
+                "giá trị mẫu của ô năm phải là 4 chữ số, ví dụ 1996 (nhận được '{sample}')",
+                {"sample": self.sample},
+            )
+        if self.kind is InputKind.number and not re.fullmatch(r"[0-9]{1,3}", self.sample):
+            raise PydanticCustomError(
+                "sample_number",
+                "giá trị mẫu của ô số lượng phải là chữ số, ví dụ 02 (nhận được '{sample}')",
+                {"sample": self.sample},
+            )
+        return self
+
+
+class FormSection(_Record):
+    """Một phần của mẫu, theo thứ tự trên mẫu (người yêu cầu, người được khai sinh, người mẹ…)."""
+
+    title: ShortText
+    """Tên phần hiện trên điện thoại, ví dụ "Người mẹ" (mẫu giấy không in tên phần)."""
+    lead: Text | None = None
+    """Câu dẫn in trên mẫu trước các ô, ví dụ "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây:"."""
+    inputs: Annotated[list[FormInput], Field(min_length=1, max_length=40)]
+    """Các ô của phần này, theo thứ tự trên mẫu."""
+    beside: Bool = False
+    """true: in thành cột bên cạnh phần trước (ví dụ cột "Bên nam" cạnh cột "Bên nữ"); hai phần có cùng các ô."""
+
+
+class FormNote(_Record):
+    """Một chú thích in cuối mẫu."""
+
+    mark: Footnote
+    """Số chú thích, ví dụ "1"."""
+    text: Text
+    """Lời chú thích, chép đúng như văn bản (nguồn ghi trong source)."""
+
+
+class FormSource(_Record):
+    """Mẫu lấy từ đâu, và phần nào chưa đối chiếu được với văn bản gốc."""
+
+    basis: Text
+    """Văn bản ban hành mẫu, ví dụ "Thông tư số 04/2020/TT-BTP, được sửa đổi, bổ sung bởi Thông tư số 04/2024/TT-BTP"."""
+    annex: ShortText | None = None
+    """Phụ lục chứa mẫu, ví dụ "Phụ lục 5"."""
+    number: ShortText | None = None
+    """Số hiệu mẫu, nếu văn bản đánh số."""
+    verified: Bool = False
+    """true khi cán bộ đã đối chiếu từng chữ của mẫu với văn bản gốc."""
+    references: Annotated[list[Text], Field(min_length=1)]
+    """Nơi đã đọc nội dung mẫu (trang, đường dẫn), để người sau đối chiếu lại."""
+    unconfirmed: list[Text] = []
+    """Những điều chưa đối chiếu được với văn bản gốc."""
+
+
+class SharedForm(_Record):
+    """Một mẫu tờ khai dùng chung cho nhiều thủ tục (procedures/forms/<id>.yml)."""
+
+    id: Slug
+    """Mã mẫu, trùng tên tệp, ví dụ "to-khai-khai-sinh". Giấy tờ trong thủ tục tham chiếu bằng form: <id>."""
+    name: ShortText
+    """Tên mẫu, ví dụ "Tờ khai đăng ký khai sinh"."""
+    title: ShortText | None = None
+    """Tiêu đề in trên mẫu nếu khác tên viết hoa, ví dụ "TỜ KHAI ĐĂNG KÝ VIỆC THAY ĐỔI, CẢI CHÍNH…"."""
+    source: FormSource
+    """Văn bản ban hành mẫu và mức độ đã đối chiếu."""
+    url: Url | None = None
+    """Đường dẫn tải mẫu trống chính thức, nếu có."""
+    sections: Annotated[list[FormSection], Field(min_length=1, max_length=12)]
+    """Các phần của mẫu, theo thứ tự trên mẫu."""
+    pledge: list[Text] = []
+    """Lời cam đoan in trên mẫu, mỗi đoạn một mục."""
+    signers: Annotated[list[ShortText], Field(min_length=1, max_length=2)] = ["Người yêu cầu"]
+    """Người ký cuối mẫu, ví dụ ["Bên nữ", "Bên nam"]."""
+    notes: list[FormNote] = []
+    """Chú thích in cuối mẫu, theo thứ tự số."""
+    updated: Date
+    """Ngày cập nhật nội dung gần nhất."""
+
+    @property
+    def heading(self) -> str:
+        return self.title or self.name.upper()
+
+    @property
+    def inputs(self) -> list[FormInput]:
+        return [i for s in self.sections for i in s.inputs]
+
+    @cached_property
+    def content_hash(self) -> str:
+        return digest(self.model_dump(mode="json"))
+
+
 class Agency(_Record):
     """Cơ quan thực hiện."""
 
@@ -627,3 +810,104 @@ class Office(_Record):
 
 def code_is_valid(code: str) -> bool:
     return re.fullmatch(CODE_PATTERN, code) is not None
+
+
+# The province layer: a province project keeps national records (the files above, without ``local``), one
+# province profile with its fee table, and one file per commune or ward. See ``load/project.py``.
+
+CODE_SUFFIX_PATTERN = r"^(\.[0-9A-Z]{1,10}){1,6}$"
+
+
+class Publication(_Record):
+    """Quyết định của Ủy ban nhân dân tỉnh công bố danh mục thủ tục hành chính."""
+
+    decision: ShortText
+    """Số quyết định, ví dụ "Quyết định số 947/QĐ-UBND"."""
+    date: Date
+    """Ngày ban hành."""
+    title: Text | None = None
+    """Trích yếu của quyết định."""
+    code_suffix: Annotated[str, StringConstraints(pattern=CODE_SUFFIX_PATTERN)] | None = None
+    """Phần đuôi mã thủ tục của tỉnh trên Cổng, ví dụ ".000.00.00.H20"; bỏ trống nếu chưa đối chiếu."""
+    url: Url | None = None
+    """Đường dẫn tới văn bản."""
+
+
+class Province(_Record):
+    """Hồ sơ tỉnh (procedures/province.yml): phần dùng chung cho mọi xã, phường của tỉnh."""
+
+    name: ShortText
+    """Tên tỉnh, ví dụ "Tỉnh Đồng Tháp"."""
+    publisher: ShortText
+    """Cơ quan đăng trang, ví dụ "Sở Tư pháp tỉnh Đồng Tháp"."""
+    site_url: SiteUrl
+    """Địa chỉ gốc của trang web của tỉnh; trang của mỗi xã, phường nằm dưới địa chỉ này."""
+    publication: Publication | None = None
+    """Quyết định công bố danh mục thủ tục của tỉnh."""
+    former_site: Slug | None = None
+    """Mã xã, phường có trang cũ ở địa chỉ gốc (trước khi trang dùng cho cả tỉnh): địa chỉ cũ trên phiếu đã in chuyển tới trang của xã, phường đó."""
+
+
+class ProvinceFee(_Record):
+    """Lệ phí do Hội đồng nhân dân tỉnh quy định cho một trường hợp của một thủ tục."""
+
+    code: Code
+    """Mã thủ tục, ví dụ "1.001193"."""
+    case: Slug
+    """Mã trường hợp trong hồ sơ thủ tục (khóa id trong mục cases)."""
+    fee: Fee
+    """Mức lệ phí của tỉnh; ghi căn cứ (điều, khoản của nghị quyết) trong basis."""
+
+
+class FeeTable(_Record):
+    """Bảng lệ phí của tỉnh (procedures/fees.yml)."""
+
+    resolution: ShortText
+    """Nghị quyết của Hội đồng nhân dân tỉnh, ví dụ "Nghị quyết số 26/2025/NQ-HĐND"."""
+    in_force: Date | None = None
+    """Ngày nghị quyết có hiệu lực."""
+    url: Url | None = None
+    """Đường dẫn tới văn bản."""
+    fees: list[ProvinceFee] = []
+    """Mức lệ phí theo từng thủ tục, từng trường hợp."""
+
+
+class FieldCounter(_Record):
+    """Quầy tiếp nhận hồ sơ của một lĩnh vực."""
+
+    field: Slug
+    """Mã lĩnh vực, ví dụ "ho-tich"."""
+    counter: ShortText
+    """Tên quầy, ví dụ "Quầy số 2 - Hộ tịch"."""
+
+
+class OfficeProcedure(Local):
+    """Phần riêng của xã, phường cho một thủ tục."""
+
+    code: Code
+    """Mã thủ tục."""
+
+
+class OfficeProfile(_Record):
+    """Hồ sơ một xã, phường trong tỉnh (procedures/offices/<mã>.yml); tên tệp là mã dùng trong đường dẫn."""
+
+    name: ShortText
+    """Tên cơ quan, ví dụ "Ủy ban nhân dân phường Cao Lãnh"."""
+    unit: ShortText
+    """Bộ phận tiếp nhận hồ sơ."""
+    address: ShortText
+    """Địa chỉ nộp hồ sơ (trụ sở chính)."""
+    hours: Annotated[list[ShortText], Field(min_length=1)]
+    """Giờ làm việc."""
+    phone: Phone
+    """Số điện thoại."""
+    reception: list[ReceptionPoint] = []
+    """Các điểm tiếp nhận khác ngoài trụ sở (nếu có)."""
+    former: list[ShortText] = []
+    """Tên các xã, phường cũ đã nhập vào (người dân tìm theo tên cũ)."""
+    counters: list[FieldCounter] = []
+    """Quầy tiếp nhận theo lĩnh vực."""
+    offers: list[Code] | None = None
+    """Mã các thủ tục xã, phường này giải quyết; bỏ trống nếu giải quyết mọi thủ tục trong dữ liệu."""
+    procedures: list[OfficeProcedure] = []
+    """Lưu ý, từ khóa, quầy riêng, thời gian chờ của xã, phường cho từng thủ tục."""

@@ -145,6 +145,52 @@ def parse(url: str) -> tuple[str, str] | None:
     return None
 
 
+# --- a province: every office's site sits under the province's address -------------------------------
+
+#: First path segments the province root uses itself; an office id may not be one of them.
+RESERVED_OFFICE_IDS = frozenset(
+    {
+        "p",
+        "f",
+        "q",
+        "pdf",
+        "og",
+        "admin",
+        "assets",
+        "search",
+        "javascripts",
+        "stylesheets",
+        "tra-cuu",
+        "in-an",
+        "huong-dan",
+        "can-bo",
+        "tiep-can",
+        "xa-phuong",
+        "hinh",
+        "sw",
+        "404",
+    }
+)
+OFFICES = "xa-phuong/"
+"""The province's list of every office (with the finder by current or former name)."""
+OFFICES_SOURCE = "xa-phuong.md"
+
+
+def office_home(office_id: str) -> str:
+    """Site-relative URL of an office's own site inside a province's, e.g. ``phuong-cao-lanh/``."""
+    return f"{office_id}/"
+
+
+def office_page(office_id: str, code: str) -> str:
+    """An office's page of a procedure, e.g. ``phuong-cao-lanh/p/1.001193/``."""
+    return office_home(office_id) + page(code)
+
+
+def office_site_url(province_site_url: str, office_id: str) -> str:
+    """The absolute address an office's own site is built for."""
+    return province_site_url.rstrip("/") + "/" + office_home(office_id)
+
+
 def absolute(office: Office, path: str, site_url: str | None = None) -> str:
     """An absolute URL on the public site (or on ``site_url`` when building a preview)."""
     base = (site_url or office.site_url).rstrip("/") + "/"

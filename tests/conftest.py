@@ -21,6 +21,9 @@ from phieu.publish.build import build_site
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1764374400"  # 2025-11-29: fixed so PDFs are byte-reproducible
 CHROMIUM = "/usr/bin/chromium"
+#: A single office's data (``office.yml`` beside the records), as the shipped project was before it became
+#: a province's: most tests build this layout; the province's are in test_province*.
+SINGLE_OFFICE = ROOT / "tests" / "fixtures" / "single-office" / "procedures"
 
 
 def copy_project(dest: Path, procedures: Path | None = None) -> Path:
@@ -29,7 +32,7 @@ def copy_project(dest: Path, procedures: Path | None = None) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     for name in ("docs", "theme"):
         shutil.copytree(ROOT / name, dest / name)
-    shutil.copytree(procedures or ROOT / "procedures", dest / "procedures")
+    shutil.copytree(procedures or SINGLE_OFFICE, dest / "procedures")
     return dest
 
 
@@ -67,7 +70,7 @@ def build(project: Path, **env: str) -> int:
 
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped project, built once per test session."""
+    """A single office's project (the shipped project's data before it became a province's), built once."""
     path = copy_project(tmp_path_factory.mktemp("shipped"))
     assert build(path) == 0
     return path

@@ -12,14 +12,14 @@ from phieu import load_catalog
 from phieu.publish import run as publish_run
 from phieu.publish.publisher import Publisher
 
-from tests.conftest import ROOT, build, copy_project, tree_digest, use_plugin_options
+from tests.conftest import ROOT, SINGLE_OFFICE, build, copy_project, tree_digest, use_plugin_options
 
 SITE = "https://phieu.example.vn/"
 
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog(ROOT / "procedures")
+    return load_catalog(SINGLE_OFFICE)
 
 
 def keys(pub: Publisher) -> dict[str, str]:

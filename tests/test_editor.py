@@ -28,7 +28,7 @@ from phieu.model import Document, Procedure
 from phieu.staff import editor, fmt
 from phieu.staff.schema import SCHEMAS, TITLES, json_schema
 
-from tests.conftest import ROOT, GzipHandler, build, copy_project
+from tests.conftest import ROOT, SINGLE_OFFICE, GzipHandler, build, copy_project
 from tests.conftest import serve as serve_folder
 
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
@@ -37,7 +37,7 @@ NODE = shutil.which("node")
 ADMIN = "/" + urls.ADMIN
 
 
-def _project(dest: Path, procedures: Path = ROOT / "procedures") -> Path:
+def _project(dest: Path, procedures: Path = SINGLE_OFFICE) -> Path:
     """A built copy of the project (with its schemas, so schema lines resolve as in the repository)."""
     project = copy_project(dest, procedures)
     shutil.copytree(ROOT / "schema", project / "schema")
@@ -239,7 +239,7 @@ def _noisy(value):
 
 def _writer_cases() -> list[tuple[Path, str]]:
     files = [
-        *fmt.data_files([ROOT / "procedures", MINI]),
+        *fmt.data_files([SINGLE_OFFICE, MINI]),
         *sorted((ROOT / "tests" / "hostile").rglob("*.yml")),
     ]
     cases = []
@@ -255,7 +255,7 @@ def _writer_cases() -> list[tuple[Path, str]]:
 
 def test_the_editor_writes_what_fmt_writes() -> None:
     assert NODE, "node is missing: install Node.js (make site installs the editor with npm)"
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     base = editor.metadata(catalog)
     inputs, expected = [], []
     for path, kind in _writer_cases():

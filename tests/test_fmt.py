@@ -18,6 +18,7 @@ from phieu.load.reader import FileReader
 from phieu.staff import fmt, portal
 
 ROOT = Path(__file__).resolve().parents[1]
+SINGLE_OFFICE = ROOT / "tests" / "fixtures" / "single-office" / "procedures"
 HOSTILE = ROOT / "tests" / "hostile"
 
 
@@ -27,7 +28,7 @@ def _kind(path: Path) -> str:
 
 
 def _every_data_file() -> list[Path]:
-    shipped = list(fmt.data_files([ROOT / "procedures", ROOT / "tests" / "fixtures" / "mini" / "procedures"]))
+    shipped = list(fmt.data_files([SINGLE_OFFICE, ROOT / "tests" / "fixtures" / "mini" / "procedures"]))
     return [*shipped, *sorted(HOSTILE.rglob("*.yml"))]
 
 
@@ -68,10 +69,10 @@ def test_the_hostile_corpus_has_files_that_load() -> None:
 
 
 def test_shipped_files_point_at_the_repository_schema() -> None:
-    assert fmt.schema_ref(ROOT / "procedures" / "ho-tich" / "1.001193.yml", "procedure") == (
+    assert fmt.schema_ref(SINGLE_OFFICE / "ho-tich" / "1.001193.yml", "procedure") == (
         "../../schema/procedure.schema.json"
     )
-    assert fmt.schema_ref(ROOT / "procedures" / "office.yml", "office") == "../schema/office.schema.json"
+    assert fmt.schema_ref(SINGLE_OFFICE / "office.yml", "office") == "../schema/office.schema.json"
 
 
 MESSY = """\
@@ -271,7 +272,7 @@ def test_fmt_refuses_a_file_with_problems(tmp_path: Path, capsys: pytest.Capture
 
 def test_fmt_over_the_shipped_data_is_fast(tmp_path: Path) -> None:
     root = tmp_path / "procedures"
-    shutil.copytree(ROOT / "procedures", root)
+    shutil.copytree(SINGLE_OFFICE, root)
     files = list(fmt.data_files([root]))
     assert len(files) >= 18
     best = float("inf")
@@ -313,7 +314,7 @@ def test_editors_get_the_schema_without_the_first_line() -> None:
     recommended = json.loads((ROOT / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
     assert "redhat.vscode-yaml" in recommended["recommendations"]
     mapping = settings["yaml.schemas"]
-    for path in fmt.data_files([ROOT / "procedures"]):
+    for path in fmt.data_files([SINGLE_OFFICE]):
         relative = path.relative_to(ROOT).as_posix()
         matched = [s for s, globs in mapping.items() if any(fnmatch.fnmatchcase(relative, g) for g in globs)]
         assert matched == [f"./schema/{fmt.kind_of(path)}.schema.json"], relative

@@ -21,7 +21,7 @@ from phieu.errors import DataError
 from phieu.load import load_catalog
 from phieu.render.pages import PageRenderer
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SINGLE_OFFICE
 from tests.loader_helpers import PROCEDURE, make_root
 
 #: Every text field of a procedure, as a path into the YAML document.
@@ -90,8 +90,8 @@ def get(document: Any, path: tuple[str | int, ...]) -> Any:
 BASE_PROCEDURE = yaml.safe_load(PROCEDURE)
 BASE_PROCEDURE["agency"]["coordinating"] = ["x"]
 BASE_PROCEDURE["cases"][0]["fee"]["exemptions"] = ["x"]
-BASE_OFFICE = yaml.safe_load((ROOT / "procedures" / "office.yml").read_text(encoding="utf-8"))
-BASE_FIELDS = yaml.safe_load((ROOT / "procedures" / "fields.yml").read_text(encoding="utf-8"))
+BASE_OFFICE = yaml.safe_load((SINGLE_OFFICE / "office.yml").read_text(encoding="utf-8"))
+BASE_FIELDS = yaml.safe_load((SINGLE_OFFICE / "fields.yml").read_text(encoding="utf-8"))
 
 #: Text with the characters that matter most, mixed with arbitrary Unicode (YAML cannot hold surrogates).
 HOSTILE_CHARS = st.sampled_from(

@@ -18,7 +18,7 @@ from phieu import load_catalog
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from tests.conftest import ROOT, build, copy_project, use_plugin_options
+from tests.conftest import ROOT, SINGLE_OFFICE, build, copy_project, use_plugin_options
 
 MM = 72 / 25.4
 PAPER_MM = {"A5": (148, 210), "A6": (105, 148)}
@@ -134,7 +134,7 @@ def packs(request, site: Path, mini_site: Path) -> list[tuple[Path, list[str], s
     """Every imposed pack of the shipped site (A5, one side) and of the mini site (A5 and A6, two sides),
     with the codes of its field's slips in catalog order."""
     shipped = request.param == "shipped"
-    catalog = load_catalog(ROOT / "procedures" if shipped else MINI)
+    catalog = load_catalog(SINGLE_OFFICE if shipped else MINI)
     found = [
         (pdf, [p.code for p in catalog.in_field(field)], size, pack)
         for pdf, field, size, pack in imposed_packs(site if shipped else mini_site)

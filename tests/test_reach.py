@@ -19,7 +19,7 @@ from phieu.publish.offline import CACHE_NAME
 from phieu.render.text import fee_text
 from PIL import Image
 
-from tests.conftest import ROOT, QuietHandler, build, copy_project, use_plugin_options
+from tests.conftest import ROOT, SINGLE_OFFICE, QuietHandler, build, copy_project, use_plugin_options
 
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
 ESCAPE = ROOT / "tests" / "hostile" / "escape" / "procedures"
@@ -87,7 +87,7 @@ def decode_qr(pdf: Path) -> list[tuple[str, int]]:
 
 
 def test_every_slip_and_poster_qr_is_countable_and_leads_to_its_page(browser, site: Path, server: str):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     printed = [
         (site / "pdf" / f"phieu-{p.code}.pdf", f"q/{p.code}/", f"p/{p.code}/", p.name)
         for p in catalog.procedures
@@ -119,7 +119,7 @@ def test_the_longest_possible_code_still_fits_a_small_qr():
     from phieu.render.qr import MAX_VERSION, MIN_MODULE_MM, make_qr
     from phieu.render.slip import QR_WIDTH_MM
 
-    office = load_catalog(ROOT / "procedures").office
+    office = load_catalog(SINGLE_OFFICE).office
     longest = "1.012753." + "H" * 8  # the code pattern's longest provincial suffix
     qr = make_qr(urls.absolute(office, urls.scan(longest)))
     assert qr.version <= MAX_VERSION, qr.version
@@ -178,7 +178,7 @@ def test_share_tags_are_present_and_escaped_with_hostile_text(hostile_site: Path
 
 
 def test_share_tags_on_every_procedure_page_and_jsonld_only_in_force(site: Path):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     for procedure in catalog.procedures:
         tags = head_of((site / "p" / procedure.code / "index.html").read_text(encoding="utf-8"))
         assert tags.meta["og:title"] == [procedure.name], procedure.code

@@ -28,7 +28,7 @@ from phieu.render.slip import SlipRenderer
 from pydantic import ValidationError
 from pypdf import PdfReader
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SINGLE_OFFICE
 
 SITE = "https://phieu.example.vn/"
 Path_ = tuple[str | int, ...]
@@ -36,7 +36,7 @@ Path_ = tuple[str | int, ...]
 
 @functools.cache
 def catalog() -> Catalog:
-    return load_catalog(ROOT / "procedures")
+    return load_catalog(SINGLE_OFFICE)
 
 
 @functools.cache

@@ -17,7 +17,7 @@ from phieu.model import Status
 from phieu.render import text
 from pypdf import PdfReader
 
-from tests.conftest import ROOT
+from tests.conftest import SINGLE_OFFICE
 from tests.test_diff import MINI, edit, git, run
 
 SAME_VISIT = {"1.001193", "1.000656"}
@@ -30,7 +30,7 @@ def words(pdf: Path) -> str:
 
 
 def test_the_shipped_data_marks_two_civil_status_procedures():
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     marked = {p.code: p.local.same_visit for p in catalog.procedures if p.local.same_visit}
     assert marked == dict.fromkeys(SAME_VISIT, "30–45 phút")
     assert {catalog.procedure(code).field for code in marked} == {"ho-tich"}
@@ -61,7 +61,7 @@ def test_poster_and_lists_show_it(site: Path):
 
 
 def test_a_procedure_no_longer_in_force_makes_no_promise():
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     birth = catalog.procedure("1.001193")
     abolished = birth.model_copy(update={"status": Status.abolished})
     args = (catalog.office, catalog.field("ho-tich"), "https://phieu.example.vn/")
@@ -104,7 +104,7 @@ def test_without_javascript_the_whole_list_shows(browser, server):
         page = context.new_page()
         page.goto(server + "f/ho-tich/")
         assert not page.locator("[data-phieu-filter]").is_visible()
-        assert len(visible_codes(page)) == len(load_catalog(ROOT / "procedures").in_field("ho-tich"))
+        assert len(visible_codes(page)) == len(load_catalog(SINGLE_OFFICE).in_field("ho-tich"))
     finally:
         context.close()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from phieu import load_catalog
 
-from tests.conftest import ROOT, build, copy_project
+from tests.conftest import ROOT, SINGLE_OFFICE, build, copy_project
 
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
 
@@ -50,7 +50,7 @@ def with_class(doc: _Elements, tag: str, cls: str) -> list[dict]:
 
 
 def test_every_shipped_procedure_has_its_page_at_its_code(site: Path):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     for p in catalog.procedures:
         page = site / "p" / p.code / "index.html"
         assert page.is_file(), p.code
@@ -61,7 +61,7 @@ def test_every_shipped_procedure_has_its_page_at_its_code(site: Path):
 
 
 def test_home_lists_fields_with_counts(site: Path):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     text = " ".join(" ".join(parse(site / "index.html").text).split())
     for f in catalog.fields:
         count = sum(p.in_force for p in catalog.in_field(f.id))

@@ -19,7 +19,7 @@ from phieu.render.qr import make_qr
 from phieu.render.slip import SlipRenderer
 from pypdf import PdfReader
 
-from tests.conftest import ROOT, build, copy_project
+from tests.conftest import ROOT, SINGLE_OFFICE, build, copy_project
 
 A5_PT = (148 / 25.4 * 72, 210 / 25.4 * 72)
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
@@ -46,7 +46,7 @@ def manifest(site: Path) -> dict:
 
 
 def test_manifest_has_one_entry_per_procedure(site: Path, manifest: dict):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     assert [e["code"] for e in manifest["procedures"]] == [p.code for p in catalog.procedures]
     for entry in manifest["procedures"]:
         assert {
@@ -77,7 +77,7 @@ def test_every_slip_qr_opens_its_existing_page(site: Path, manifest: dict):
 
 
 def test_every_poster_qr_opens_its_field_page(site: Path, manifest: dict):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     for f in catalog.fields:
         decoded = decode_qr(site / "pdf" / f"ap-phich-{f.id}.pdf")
         assert decoded == [f"{manifest['site_url']}q/f/{f.id}/"]
@@ -86,7 +86,7 @@ def test_every_poster_qr_opens_its_field_page(site: Path, manifest: dict):
 
 
 def test_slip_text_has_title_and_every_document_in_nfc(site: Path):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     for p in catalog.procedures:
         text = words(site / "pdf" / f"phieu-{p.code}.pdf")
         assert unicodedata.is_normalized("NFC", text)
@@ -98,7 +98,7 @@ def test_slip_text_has_title_and_every_document_in_nfc(site: Path):
 
 
 def test_a_short_name_replaces_the_official_name_and_its_note_on_the_slip_only(site: Path):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     birth = catalog.procedure("1.001193")
     (doc,) = [d for d in birth.cases[0].documents if d.name.startswith("Giấy chứng sinh")]
     assert doc.short and doc.note
@@ -147,7 +147,7 @@ def test_pdf_metadata(site: Path):
 
 
 def test_print_packs_hold_every_slip_of_their_field(site: Path):
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     for f in catalog.fields:
         pack = site / "pdf" / f"goi-in-{f.id}-a5.pdf"
         slips = sum(
@@ -243,7 +243,7 @@ def test_renderer_fetches_nothing_outside_the_theme(tmp_path: Path, monkeypatch:
     )
     connections: list[object] = []
     monkeypatch.setattr(socket.socket, "connect", lambda self, addr: connections.append(addr))
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     renderer = SlipRenderer(catalog, theme, site_url="https://phieu.example.vn/")
     pdf = renderer.slip(catalog.procedures[0], "A5")
     assert pdf.pages >= 1
@@ -258,7 +258,7 @@ def test_a_pathological_slip_fails_with_a_clear_message_instead_of_hanging(monke
     from phieu.render import slip as slip_module
 
     monkeypatch.setattr(slip_module, "TIME_LIMIT_S", 0.05)
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(SINGLE_OFFICE)
     renderer = SlipRenderer(catalog, ROOT / "theme", site_url="https://phieu.example.vn/")
     huge = "<table>" + "<tr><td>ô</td></tr>" * 20000 + "</table>"
     # Garbage collection off: an alarm inside a collector callback (hypothesis installs one) would be

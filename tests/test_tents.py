@@ -16,7 +16,7 @@ from phieu import load_catalog
 from PIL import Image, ImageChops, ImageStat
 from pypdf import PdfReader
 
-from tests.conftest import ROOT
+from tests.conftest import SINGLE_OFFICE
 
 MM = 72 / 25.4
 DPI = 200
@@ -25,7 +25,7 @@ A4_PT = (210 * MM, 297 * MM)
 
 
 def fields() -> list[str]:
-    return [f.id for f in load_catalog(ROOT / "procedures").fields]
+    return [f.id for f in load_catalog(SINGLE_OFFICE).fields]
 
 
 def render(pdf: Path) -> Image.Image:

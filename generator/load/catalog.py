@@ -29,14 +29,19 @@ __all__ = [
     "OFFICE_FILE",
     "Catalog",
     "load_catalog",
+    "load_one",
     "procedure_files",
     "read_procedure",
+    "validate",
 ]
 
 MAX_FILES = 10_000
 
 OFFICE_FILE = "office.yml"
 FIELDS_FILE = "fields.yml"
+PROVINCE_FILE = "province.yml"
+FEES_FILE = "fees.yml"
+OFFICES_FOLDER = "offices"
 _YAML_SUFFIXES = (".yml", ".yaml")
 
 
@@ -102,7 +107,7 @@ def procedure_files(root: Path) -> Iterator[Path]:
         for path, is_folder in _walk(root)
         if not is_folder
         and path.suffix in _YAML_SUFFIXES
-        and not (path.parent == root and path.name in {OFFICE_FILE, FIELDS_FILE})
+        and not (path.parent == root and path.name in {OFFICE_FILE, FIELDS_FILE, PROVINCE_FILE, FEES_FILE})
     ]
     yield from sorted(found)
 
@@ -122,18 +127,39 @@ def _links(root: Path, display_root: Path | None) -> list[Problem]:
 
 
 def load_catalog(root: Path, *, display_root: Path | None = None) -> Catalog:
-    """Load and check a procedures folder; raise :class:`DataError` listing every problem.
+    """Load and check a single office's procedures folder; raise :class:`DataError` listing every problem.
 
-    Problems name files relative to ``display_root`` (by default the working directory).
+    Problems name files relative to ``display_root`` (by default the working directory). A province's
+    folder (with ``province.yml``) is read by :func:`load_project`, which gives each office's catalog.
     """
-    root = Path(root)
-    if not root.is_dir():
-        raise DataError([Problem(str(root), 1, 1, "không tìm thấy thư mục thủ tục")])
-    problems = _links(root, display_root)
+    from .project import load_project
 
-    office = _load_one(root / OFFICE_FILE, Office, problems, display_root)
-    field_list = _load_one(root / FIELDS_FILE, FieldList, problems, display_root)
-    files = list(procedure_files(root))
+    project = load_project(root, display_root=display_root)
+    if project.single is None:
+        shown = display_path(Path(root) / PROVINCE_FILE, display_root)
+        raise DataError(
+            [Problem(shown, 1, 1, "dữ liệu của cả tỉnh: chọn một xã, phường (phieu ... --office MÃ)")]
+        )
+    return project.single
+
+
+@dataclass(frozen=True)
+class National:
+    """What every office shares: the fields and the procedure records, checked."""
+
+    fields: tuple[FieldInfo, ...]
+    loaded: list[tuple[Procedure, Located, FileReader]]
+
+
+def read_national(
+    root: Path, problems: list[Problem], display_root: Path | None, *, skip: frozenset[str] = frozenset()
+) -> National | None:
+    """The fields list and every procedure file under ``root`` (except the top-level files and folders in
+    ``skip``), each checked alone and against the others; problems are added to ``problems``."""
+    root = Path(root)
+    problems += _links(root, display_root)
+    field_list = load_one(root / FIELDS_FILE, FieldList, problems, display_root)
+    files = [p for p in procedure_files(root) if p.relative_to(root).parts[0] not in skip]
     if len(files) > MAX_FILES:
         shown = display_path(root, display_root)
         raise DataError([Problem(shown, 1, 1, f"quá nhiều tệp ({len(files):,}); tối đa {MAX_FILES:,}")])
@@ -147,7 +173,7 @@ def load_catalog(root: Path, *, display_root: Path | None = None) -> Catalog:
         located = reader.read()
         if located is None:
             continue
-        procedure = _validate(Procedure, located, reader)
+        procedure = validate(Procedure, located, reader)
         if procedure is not None:
             loaded.append((procedure, located, reader))
 
@@ -155,28 +181,35 @@ def load_catalog(root: Path, *, display_root: Path | None = None) -> Catalog:
     if field_list is not None:
         fields = _check_fields(field_list, display_path(root / FIELDS_FILE, display_root), problems)
     _check_procedures(loaded, {f.id for f in fields} if field_list else None, root)
+    if field_list is None:
+        return None
+    return National(tuple(sorted(fields, key=lambda f: (f.order, f.id))), loaded)
 
-    if problems or office is None or field_list is None:
+
+def single_office(root: Path, national: National | None, problems: list[Problem], display_root: Path | None):
+    """The catalog of a single office's folder (``office.yml`` beside the records)."""
+    office = load_one(root / OFFICE_FILE, Office, problems, display_root)
+    if problems or office is None or national is None:
         raise DataError(problems)
     return Catalog(
         root=root,
         office=office[0],
-        fields=tuple(sorted(fields, key=lambda f: (f.order, f.id))),
-        procedures=tuple(sorted((p for p, _, _ in loaded), key=lambda p: p.code)),
-        sources={p.code: r.path for p, _, r in loaded},
+        fields=national.fields,
+        procedures=tuple(sorted((p for p, _, _ in national.loaded), key=lambda p: p.code)),
+        sources={p.code: r.path for p, _, r in national.loaded},
     )
 
 
 def read_procedure(path: Path) -> Procedure:
     """One procedure file, read as strictly as the catalog reads it; raise :class:`DataError` if it is wrong."""
     problems: list[Problem] = []
-    loaded = _load_one(path, Procedure, problems)
+    loaded = load_one(path, Procedure, problems)
     if loaded is None:
         raise DataError(problems)
     return loaded[0]
 
 
-def _load_one(
+def load_one(
     path: Path, model: type[BaseModel], problems: list[Problem], display_root: Path | None = None
 ) -> Any:
     reader = FileReader(path, problems, display_root)
@@ -186,11 +219,11 @@ def _load_one(
     located = reader.read()
     if located is None:
         return None
-    value = _validate(model, located, reader)
+    value = validate(model, located, reader)
     return None if value is None else (value, located)
 
 
-def _validate(model: type[BaseModel], located: Located, reader: FileReader) -> Any:
+def validate(model: type[BaseModel], located: Located, reader: FileReader) -> Any:
     try:
         return model.model_validate(located.data)
     except ValidationError as exc:
