@@ -501,6 +501,8 @@ class FormInput(_Record):
     """Giá trị điền mẫu; ngày viết 05/10/2026."""
     when: InputCondition | None = None
     """Chỉ cần điền khi ô chọn ở phía trên có giá trị đã nêu."""
+    after: ShortText | None = None
+    """Chữ in sau ô, ví dụ "bản" trong "Số lượng: … bản"."""
     inline: Bool = False
     """true: in cùng dòng với ô trước, như "Giới tính … Dân tộc … Quốc tịch …" trên mẫu."""
     printed: Bool = True
@@ -553,8 +555,9 @@ class FormSection(_Record):
 
     title: ShortText
     """Tên phần hiện trên điện thoại, ví dụ "Người mẹ" (mẫu giấy không in tên phần)."""
-    lead: Text | None = None
-    """Câu dẫn in trên mẫu trước các ô, ví dụ "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây:"."""
+    lead: list[Text] = []
+    """Câu dẫn, lời cam đoan in trên mẫu trước các ô của phần này, mỗi đoạn một mục, ví dụ
+    "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây:"."""
     inputs: Annotated[list[FormInput], Field(min_length=1, max_length=40)]
     """Các ô của phần này, theo thứ tự trên mẫu."""
     beside: Bool = False
@@ -602,8 +605,6 @@ class SharedForm(_Record):
     """Đường dẫn tải mẫu trống chính thức, nếu có."""
     sections: Annotated[list[FormSection], Field(min_length=1, max_length=12)]
     """Các phần của mẫu, theo thứ tự trên mẫu."""
-    pledge: list[Text] = []
-    """Lời cam đoan in trên mẫu, mỗi đoạn một mục."""
     signers: Annotated[list[ShortText], Field(min_length=1, max_length=2)] = ["Người yêu cầu"]
     """Người ký cuối mẫu, ví dụ ["Bên nữ", "Bên nam"]."""
     notes: list[FormNote] = []
