@@ -36,6 +36,12 @@ REPRINT_PACK = f"{PDFS}goi-in-thay-doi.pdf"
 _SLIP, _POSTER, _PACK = "phieu-", "ap-phich-", "goi-in-"
 #: A field's table tent (A4, folded to stand on a counter) and its slips imposed n-up for a print shop.
 _TENT, _IMPOSED = "de-ban-", "binh-trang-"
+FORMS = "mau/"
+"""Folder of the pages where citizens fill a national form in on the phone."""
+_SAMPLE = "mau-"
+FORM_SCRIPT = "assets/phieu-mau.js"
+FORM_STYLE = "assets/phieu-mau.css"
+"""The fill-in page's script and stylesheet (theme/overrides/assets), loaded by that page only."""
 
 
 def page(code: str) -> str:
@@ -85,6 +91,16 @@ def imposed(field_id: str, layout: str) -> str:
     return f"{PDFS}{_IMPOSED}{field_id}-{layout}.pdf"
 
 
+def form(form_id: str) -> str:
+    """The page where a national form is filled in on the phone, e.g. ``mau/to-khai-khai-sinh/``."""
+    return f"{FORMS}{form_id}/"
+
+
+def form_sample(form_id: str) -> str:
+    """A national form's filled sample, e.g. ``pdf/mau-to-khai-khai-sinh.pdf``."""
+    return f"{PDFS}{_SAMPLE}{form_id}.pdf"
+
+
 def admin(name: str) -> str:
     """A file of the staff editor, e.g. ``admin/config.yml``."""
     return f"{ADMIN}{name}"
@@ -99,6 +115,11 @@ PRINTING_SOURCE = "in-an.md"
 def page_source(code: str) -> str:
     """``p/1.001193.md``, served at :func:`page`."""
     return f"{PROCEDURES}{code}.md"
+
+
+def form_source(form_id: str) -> str:
+    """``mau/to-khai-khai-sinh.md``, served at :func:`form`."""
+    return f"{FORMS}{form_id}.md"
 
 
 def field_source(field_id: str) -> str:
@@ -119,14 +140,15 @@ def is_listing_source(src_uri: str) -> bool:
 
 def parse(url: str) -> tuple[str, str] | None:
     """What a published URL path (with or without a leading ``/``) is: ``("page", code)``,
-    ``("field", id)``, ``("scan", code)``, ``("field-scan", id)``, ``("slip", code)``, ``("poster", id)``
-    or ``("pack", "id-size")``."""
+    ``("field", id)``, ``("scan", code)``, ``("field-scan", id)``, ``("form", id)``, ``("slip", code)``,
+    ``("poster", id)``, ``("sample", form id)`` or ``("pack", "id-size")``."""
     path = url.lstrip("/")
     for folder, kind in (
         (PROCEDURES, "page"),
         (FIELDS, "field"),
         (SCANS + FIELDS, "field-scan"),
         (SCANS, "scan"),
+        (FORMS, "form"),
     ):
         rest = path.removeprefix(folder)
         if rest != path and rest.endswith("/") and "/" not in rest[:-1] and rest != "/":
@@ -139,6 +161,7 @@ def parse(url: str) -> tuple[str, str] | None:
             (_PACK, "pack"),
             (_TENT, "tent"),
             (_IMPOSED, "imposed"),
+            (_SAMPLE, "sample"),
         ):
             if name.startswith(prefix):
                 return kind, name.removeprefix(prefix)
@@ -162,6 +185,7 @@ RESERVED_OFFICE_IDS = frozenset(
         "stylesheets",
         "tra-cuu",
         "in-an",
+        "mau",
         "huong-dan",
         "can-bo",
         "tiep-can",
