@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .argparse_vi import vietnamese
 from .errors import DataError, PhieuError
-from .load import load_catalog
+from .load import load_catalog, load_project
 
 if TYPE_CHECKING:
     from .plugin import ProjectOptions
@@ -22,7 +22,7 @@ def _validate(args: argparse.Namespace) -> int:
     from .staff import summary
 
     try:
-        catalog = load_catalog(Path(args.path))
+        project = load_project(Path(args.path))
     except DataError as exc:
         if args.format == "summary":
             print(summary.problems_summary(exc.problems))
@@ -31,10 +31,12 @@ def _validate(args: argparse.Namespace) -> int:
                 print(problem.github() if args.format == "github" else str(problem))
         print(f"{len(exc.problems)} lỗi.", file=sys.stderr)
         return 1
+    offices = len(project.offices) if project.is_province else None
     if args.format == "summary":
-        print(summary.valid_summary(len(catalog.procedures), len(catalog.fields)))
+        print(summary.valid_summary(len(project.procedures), len(project.fields), offices))
     else:
-        print(f"Hợp lệ: {len(catalog.procedures)} thủ tục, {len(catalog.fields)} lĩnh vực.")
+        where = f", {offices} xã, phường" if offices is not None else ""
+        print(f"Hợp lệ: {len(project.procedures)} thủ tục, {len(project.fields)} lĩnh vực{where}.")
     return 0
 
 
@@ -73,11 +75,14 @@ def _build(args: argparse.Namespace) -> int:
         from .staff.diff import write_reprint_pack
 
         add_reprint_pack = functools.partial(write_reprint_pack, report)
+    if args.scheduler:  # over PHIEU_SCHEDULER and the plugin's option
+        os.environ["PHIEU_SCHEDULER"] = args.scheduler
     code = build_site(
         config_file=Path(args.config),
         site_dir=Path(args.site_dir) if args.site_dir else None,
         strict=args.strict,
         cache=args.cache,
+        cache_dir=Path(args.cache_dir).resolve() if args.cache_dir else None,
         before_swap=add_reprint_pack,
     )
     if code == 0 and report is not None:
@@ -245,6 +250,18 @@ def _parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="--no-cache: tạo lại mọi PDF, không đọc và không ghi bộ nhớ đệm",
+    )
+    build.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=None,
+        help="thư mục bộ nhớ đệm PDF, ví dụ một thư mục dùng chung trên mạng (mặc định: .cache/phieu)",
+    )
+    build.add_argument(
+        "--scheduler",
+        metavar="ĐỊA_CHỈ",
+        default=None,
+        help="gửi mọi việc tạo PDF tới bộ lập lịch Dask, ví dụ tcp://may-chu:8786 (hoặc biến PHIEU_SCHEDULER)",
     )
     build.add_argument(
         "--reprint",

@@ -10,6 +10,7 @@ folded search terms are added after the search plugin has written its index.
 
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import logging
@@ -28,9 +29,10 @@ from mkdocs.structure.pages import Page
 
 from . import urls
 from .errors import DataError, PhieuError, Problem
-from .load import Catalog, load_catalog
-from .model import site_url_problem
+from .load import Catalog, Project, load_project
+from .model import Procedure, site_url_problem
 from .publish import counting, offline
+from .publish import province as province_site
 from .publish import redirects as url_redirects
 from .publish.outputs import Outputs
 from .publish.publisher import Publisher
@@ -40,6 +42,7 @@ from .publish.share import share_images
 from .render import text
 from .render.pages import PageRenderer
 from .render.problems import problems_markdown, problems_page
+from .render.province import ProvinceRenderer
 from .staff import editor
 from .staff import ledger as url_ledger
 
@@ -65,6 +68,9 @@ class PhieuConfig(Config):
     """Path under ``repo_url`` that opens a repository file in the web editor."""
     workers = opt.Type(int, default=0)
     """Processes that render PDFs; 0 means one per CPU."""
+    scheduler = opt.Optional(opt.Type(str))
+    """Address of a Dask scheduler (``tcp://host:8786``) whose workers make every PDF (``pip install
+    'phieu[cluster]'``); the ``PHIEU_SCHEDULER`` variable and ``phieu build --scheduler`` override it."""
     cache_dir = opt.Type(str, default=".cache/phieu")
     """Where rendered PDFs are kept between builds (relative to mkdocs.yml), keyed by content hash."""
     cache = opt.Type(bool, default=True)
@@ -81,6 +87,10 @@ class PhieuConfig(Config):
     """Publish the staff editor at ``/admin/`` (it saves to the GitHub repository of ``repo_url``)."""
     editor_auth = opt.Optional(opt.URL())
     """Sign-in service of the staff editor (Sveltia CMS Authenticator); without it staff sign in with a token."""
+    office = opt.Optional(opt.Type(str))
+    """A province's project only: build this office's site alone (the name of its file in ``offices/``
+    without ``.yml``), as ``phieu build --office`` and the ``PHIEU_OFFICE`` variable do. Without it, the
+    province's build makes its home and national pages, then every office's site in its own folder."""
     goatcounter = opt.Optional(opt.URL())
     """Count URL of the office's own GoatCounter (no cookies), e.g. https://thongke.example.vn/count.
     Off by default: then pages load nothing from any other host."""
@@ -90,13 +100,19 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.project: Project | None = None
         self.catalog: Catalog | None = None
+        """The office whose site this build makes; None for a province's root."""
+        self.province: ProvinceRenderer | None = None
+        """A province's root build: its home and national pages."""
         self.renderer: PageRenderer | None = None
         self.publisher: Publisher | None = None
         self.redirects: url_redirects.Redirects | None = None
         self.theme_globals: dict[str, str | None] = {}
         """What every page template sees as ``phieu``: the service worker's path and the counter's script."""
         self._serving = False
+        self._nested = False
+        """An office's site built by its province's root build (which checks the URL ledger itself)."""
         self.problems: list[Problem] | None = None
         """While serving: the data's problems, shown in the browser instead of the site."""
         self._logs = _WeasyPrintLogs()
@@ -104,23 +120,47 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
 
+    def serving_office_of_province(self, serving: bool) -> None:  # called on another build's instance
+        """Called by the province's root build on the plugin of each office's build."""
+        self._serving = serving
+        self._nested = True
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.problems = None
         try:
-            self.catalog = load_catalog(Path(self.config.procedures))
+            project = load_project(Path(self.config.procedures))
         except DataError as exc:
             if self._serving:
                 return self._show_problems(config, exc)
             raise PluginError(
                 f"Dữ liệu thủ tục có {len(exc.problems)} lỗi:\n{exc}\n(chạy 'phieu validate' để xem lại)"
             ) from exc
-        site_url = os.environ.get("SITE_URL") or self.catalog.office.site_url
-        problem = site_url_problem(site_url)  # office.yml's was checked on load; SITE_URL is checked here
+        self.project = project
+        public = project.province.site_url if project.province else project.catalogs()[0][1].office.site_url
+        site_url = os.environ.get("SITE_URL") or public
+        problem = site_url_problem(site_url)  # the data's was checked on load; SITE_URL is checked here
         if problem:
             raise PluginError(f"SITE_URL: {problem}")
         config.site_url = site_url.rstrip("/") + "/"
+        office_id = self.config.office or os.environ.get("PHIEU_OFFICE") or None
+        self.province = None
+        if project.single is not None:
+            if office_id is not None:
+                raise PluginError(
+                    f"chỉ chọn xã, phường ('{office_id}') khi dữ liệu là của cả tỉnh (có province.yml)"
+                )
+            self.catalog = project.single
+        elif office_id is None:
+            return self._province_root(config, project)
+        else:
+            site = self._office_of_province(project, office_id)
+            self.catalog = site.catalog
+            config.site_url = urls.office_site_url(config.site_url, site.id)
+            config.site_name = site.profile.name
         theme_dir = Path(self.config.theme_dir)
-        self.renderer = PageRenderer(self.catalog, theme_dir, site_url=config.site_url)
+        self.renderer = PageRenderer(
+            self.catalog, theme_dir, site_url=config.site_url, in_province=project.is_province
+        )
         self.publisher = None  # MkDocs keeps a plugin with on_startup for the next build: start afresh
         if self.config.slips:
             self.publisher = Publisher(
@@ -134,6 +174,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 logger=log,
                 workers=self.config.workers,
                 progress=progress_printer(),
+                scheduler=os.environ.get("PHIEU_SCHEDULER") or self.config.scheduler,
             )
         config.nav = self._nav(config.nav or ["index.md"])
         preview = offline.is_preview(config.site_url, self.catalog.office.site_url, serving=self._serving)
@@ -147,6 +188,31 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             "az": urls.AZ,
         }
         self._logs.forward()
+        return config
+
+    def _office_of_province(self, project: Project, office_id: str):
+        try:
+            return project.office(office_id)
+        except KeyError:
+            known = [o.id for o in project.offices]
+            close = difflib.get_close_matches(office_id, known, n=1)
+            hint = f" (có phải '{close[0]}'?)" if close else f" (có: {', '.join(known)})"
+            raise PluginError(f"không có xã, phường '{office_id}' trong offices/{hint}") from None
+
+    def _province_root(self, config: MkDocsConfig, project: Project) -> MkDocsConfig:
+        """A province's root: its home, the national page of each procedure and their A–Z list; every
+        office's own site is built into its folder after these pages (``on_post_build``)."""
+        self.catalog = self.renderer = self.publisher = None
+        self.province = ProvinceRenderer(
+            project, Path(self.config.theme_dir), site_url=config.site_url or "/"
+        )
+        user_nav = config.nav or ["index.md"]
+        config.nav = [user_nav[0], urls.AZ_SOURCE, *user_nav[1:]]
+        try:
+            counter = self.config.goatcounter and counting.goatcounter_script(self.config.goatcounter)
+        except PhieuError as exc:
+            raise PluginError(str(exc)) from exc
+        self.theme_globals = {"service_worker": None, "goatcounter": counter or None, "az": urls.AZ}
         return config
 
     def on_env(self, env, /, *, config: MkDocsConfig, files: Files):
@@ -186,9 +252,29 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             shown.append(File.generated(config, "index.md", content=content))
             return shown
         try:
+            if self.province is not None:
+                return self._add_province_files(files, config)
             return self._add_files(files, config)
         except PhieuError as exc:
             raise PluginError(str(exc)) from exc
+
+    def _add_province_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.province is not None and self.project is not None
+        home = files.get_file_from_path("index.md")
+        if home is not None:
+            files.remove(home)  # the office's home (fields list) is each office's; the province lists offices
+        for page in self.province.all():
+            inclusion = (
+                InclusionLevel.NOT_IN_NAV if urls.code_of_source(page.src_uri) else InclusionLevel.UNDEFINED
+            )
+            src_uri = inside(config.site_dir, page.src_uri)
+            files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
+        clash = sorted({o.id for o in self.project.offices} & {f.dest_uri.split("/")[0] for f in files})
+        if clash:
+            raise PluginError(
+                f"docs/ có thư mục hoặc tệp trùng tên trang của xã, phường: {', '.join(clash)}; đổi tên một bên"
+            )
+        return files
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.catalog is not None and self.renderer is not None
@@ -286,13 +372,15 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         self._check_pdfs()  # a failure in the background stops the build now, not after every page
         if FIELDS_PLACEHOLDER in markdown and self.renderer is not None:
-            markdown = markdown.replace(FIELDS_PLACEHOLDER, self.renderer.field_list(page.url))
+            fields = self.renderer.field_list(page.url)
+            if self.project is not None and self.project.is_province:
+                fields = self.renderer.office_card(page.url) + "\n" + fields
+            markdown = markdown.replace(FIELDS_PLACEHOLDER, fields)
         return markdown
 
     def on_page_context(self, context, /, *, page: Page, config: MkDocsConfig, nav):
-        if self.problems is not None:
+        if self.problems is not None or self.catalog is None:
             return context
-        assert self.catalog is not None
         src = page.file.src_uri
         code = urls.code_of_source(src)
         if code is not None and config.repo_url:
@@ -318,6 +406,9 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
 
     @event_priority(100)  # before other plugins look at the finished site
     def _write_print_files(self, *, config: MkDocsConfig) -> None:
+        if self.province is not None:
+            self._build_offices(config)
+            return
         if self.publisher is not None:
             try:
                 self._write_pdfs(config)
@@ -331,11 +422,15 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             page = problems_page(self.problems, Path(self.config.theme_dir))
             (Path(config.site_dir) / "404.html").write_text(page, encoding="utf-8")
             return
-        assert self.catalog is not None and self.renderer is not None
         self._logs.restore()  # WeasyPrint has made every PDF: give its loggers back
         index_path = Path(config.site_dir) / "search" / "search_index.json"
+        pages = self.province or self.renderer
+        assert pages is not None and self.project is not None
+        procedures = self.catalog.procedures if self.catalog is not None else self.project.procedures
         if index_path.is_file():
-            _add_folded_terms(index_path, self.catalog, self.renderer)
+            _add_folded_terms(index_path, procedures, pages)
+        if self._nested:
+            return  # the province's root build checks the ledger over the whole site
         ledger_path = self._project_file(config, self.config.ledger)
         listed = url_ledger.read_ledger(ledger_path)
         site_dir = Path(config.site_dir)
@@ -344,6 +439,24 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             raise PluginError(url_ledger.missing_message(missing, ledger_path))
 
     on_post_build = CombinedEvent(_write_print_files, _finish_site)
+
+    def _build_offices(self, config: MkDocsConfig) -> None:
+        """Every office's own site in its folder, then what spans them: the manifest, and the former
+        single office's URLs forwarded to its new place."""
+        assert self.project is not None and self.province is not None
+        options = {key: value for key, value in self.config.items() if key != "office"}
+        options["editor"] = False  # one editor, at the province's /admin/
+        province_site.build_offices(config, self.project, options, serving=self._serving)
+        site_dir = Path(config.site_dir)
+        site_url = config.site_url or "/"
+        if self.config.slips:
+            province_site.write_manifest(site_dir, self.project, site_url)
+        ledger = url_ledger.read_ledger(self._project_file(config, self.config.ledger))
+        made = province_site.forward_former_site(
+            site_dir, self.project, ledger, site_url, Path(self.config.theme_dir)
+        )
+        if made:
+            log.info("%d địa chỉ cũ chuyển tới trang của xã, phường mới", len(made))
 
     def _write_pdfs(self, config: MkDocsConfig) -> None:
         """Write every PDF into the site, plus copies at the old URLs of renamed procedures and fields."""
@@ -357,10 +470,12 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             target.write_bytes(content)
 
 
-def _add_folded_terms(index_path: Path, catalog: Catalog, renderer: PageRenderer) -> None:
+def _add_folded_terms(
+    index_path: Path, procedures: tuple[Procedure, ...], renderer: PageRenderer | ProvinceRenderer
+) -> None:
     """Let people who type without diacritics find pages: lunr does no folding itself."""
     index = json.loads(index_path.read_text(encoding="utf-8"))
-    by_url = {urls.page(p.code): p for p in catalog.procedures}
+    by_url = {urls.page(p.code): p for p in procedures}
     for doc in index["docs"]:
         folded = text.fold(html.unescape(doc.get("title", "")))
         procedure = by_url.get(doc["location"])

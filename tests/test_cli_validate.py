@@ -22,18 +22,17 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_shipped_data_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
-    procedures = [
-        p
-        for p in SHIPPED.rglob("*.yml")
-        if p.relative_to(SHIPPED).parts[0] not in {"office.yml", "fields.yml"}
-    ]
+    """The shipped data is a province's: its records, and one file per office."""
+    procedures = [p for p in SHIPPED.glob("*/*.yml") if p.parent.name not in {"offices", "forms"}]
+    offices = list((SHIPPED / "offices").glob("*.yml"))
     fields = yaml.safe_load((SHIPPED / "fields.yml").read_text(encoding="utf-8"))["fields"]
     code, out, err = run(capsys, str(SHIPPED))
     assert (code, out, err) == (
         0,
-        f"Hợp lệ: {len(procedures)} thủ tục, {len(fields)} lĩnh vực.\n",
+        f"Hợp lệ: {len(procedures)} thủ tục, {len(fields)} lĩnh vực, {len(offices)} xã, phường.\n",
         "",
     )
+    assert len(offices) >= 3
 
 
 @pytest.fixture

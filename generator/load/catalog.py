@@ -42,6 +42,9 @@ FIELDS_FILE = "fields.yml"
 PROVINCE_FILE = "province.yml"
 FEES_FILE = "fees.yml"
 OFFICES_FOLDER = "offices"
+FORMS_FOLDER = "forms"
+#: Top-level folders that hold other layers' files, not procedure records.
+NOT_RECORDS = frozenset({OFFICES_FOLDER, FORMS_FOLDER})
 _YAML_SUFFIXES = (".yml", ".yaml")
 
 
@@ -108,6 +111,7 @@ def procedure_files(root: Path) -> Iterator[Path]:
         if not is_folder
         and path.suffix in _YAML_SUFFIXES
         and not (path.parent == root and path.name in {OFFICE_FILE, FIELDS_FILE, PROVINCE_FILE, FEES_FILE})
+        and path.relative_to(root).parts[0] not in NOT_RECORDS
     ]
     yield from sorted(found)
 
@@ -149,17 +153,18 @@ class National:
 
     fields: tuple[FieldInfo, ...]
     loaded: list[tuple[Procedure, Located, FileReader]]
+    named: frozenset[str]
+    """The names of every record file, loaded or not: a record with problems of its own is not reported
+    again as missing where others refer to it."""
 
 
-def read_national(
-    root: Path, problems: list[Problem], display_root: Path | None, *, skip: frozenset[str] = frozenset()
-) -> National | None:
-    """The fields list and every procedure file under ``root`` (except the top-level files and folders in
-    ``skip``), each checked alone and against the others; problems are added to ``problems``."""
+def read_national(root: Path, problems: list[Problem], display_root: Path | None) -> National | None:
+    """The fields list and every procedure file under ``root``, each checked alone and against the others;
+    problems are added to ``problems``."""
     root = Path(root)
     problems += _links(root, display_root)
     field_list = load_one(root / FIELDS_FILE, FieldList, problems, display_root)
-    files = [p for p in procedure_files(root) if p.relative_to(root).parts[0] not in skip]
+    files = list(procedure_files(root))
     if len(files) > MAX_FILES:
         shown = display_path(root, display_root)
         raise DataError([Problem(shown, 1, 1, f"quá nhiều tệp ({len(files):,}); tối đa {MAX_FILES:,}")])
@@ -183,7 +188,9 @@ def read_national(
     _check_procedures(loaded, {f.id for f in fields} if field_list else None, root)
     if field_list is None:
         return None
-    return National(tuple(sorted(fields, key=lambda f: (f.order, f.id))), loaded)
+    return National(
+        tuple(sorted(fields, key=lambda f: (f.order, f.id))), loaded, frozenset(p.stem for p in files)
+    )
 
 
 def single_office(root: Path, national: National | None, problems: list[Problem], display_root: Path | None):

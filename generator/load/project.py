@@ -129,13 +129,15 @@ class _Province:
         self.root = root
         self.problems = problems
         self.display_root = display_root
+        self.problems_elsewhere: frozenset[str] | set[str] = frozenset()
+        """Codes whose record has problems of its own: references to them are not reported again."""
 
     def shown(self, path: Path) -> str:
         return display_path(path, self.display_root)
 
     def load(self) -> Project:
         root = self.root
-        national = read_national(root, self.problems, self.display_root, skip=frozenset({OFFICES_FOLDER}))
+        national = read_national(root, self.problems, self.display_root)
         province = load_one(root / PROVINCE_FILE, Province, self.problems, self.display_root)
         fees = None
         if (root / FEES_FILE).exists() or (root / FEES_FILE).is_symlink():
@@ -159,6 +161,8 @@ class _Province:
                     f"{OFFICES_FOLDER}/<mã>.yml, mục procedures, không ghi trong hồ sơ thủ tục",
                 )
         records = {p.code: p for p, _, _ in loaded}
+        if national is not None and len(records) < len(national.named):
+            self.problems_elsewhere = national.named - set(records)
         offices = self.offices(records, {f.id for f in national.fields} if national else set())
         if fees is not None:
             self.check_fees(fees, records)
@@ -252,6 +256,8 @@ class _Province:
         offered = set(profile.offers) if profile.offers is not None else set(codes)
         seen: set[str] = set()
         for i, code in enumerate(profile.offers or []):
+            if code in self.problems_elsewhere:
+                continue
             if code not in records:
                 reader.problem(
                     *located.where(("offers", i)),
@@ -270,6 +276,8 @@ class _Province:
             seen.add(code)
         own: set[str] = set()
         for i, entry in enumerate(profile.procedures):
+            if entry.code in self.problems_elsewhere:
+                continue
             if entry.code not in records:
                 reader.problem(
                     *located.where(("procedures", i, "code")),
@@ -309,6 +317,8 @@ class _Province:
         seen: set[tuple[str, str]] = set()
         for i, entry in enumerate(table.fees):
             procedure = records.get(entry.code)
+            if entry.code in self.problems_elsewhere:
+                continue
             if procedure is None:
                 reader.problem(
                     *located.where(("fees", i, "code")),

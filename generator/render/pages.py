@@ -78,10 +78,15 @@ def _document(title: str, body: str, description: str | None = None, *, searchab
 class PageRenderer:
     """Renders every generated page of a catalog."""
 
-    def __init__(self, catalog: Catalog, theme_dir: Path, *, site_url: str | None = None):
+    def __init__(
+        self, catalog: Catalog, theme_dir: Path, *, site_url: str | None = None, in_province: bool = False
+    ):
         self.catalog = catalog
         self.site_url = site_url or catalog.office.site_url
         self.env = environment(theme_dir)
+        self.in_province = in_province
+        """One office of a province's site: its pages also show its phone (a single office's do not, so
+        that its site stays as it was)."""
 
     def version(self, procedure: Procedure) -> str:
         field = self.catalog.field(procedure.field)
@@ -94,6 +99,9 @@ class PageRenderer:
         body = self.env.get_template("procedure.html.j2").render(
             p=procedure,
             office=self.catalog.office,
+            offices=None,
+            home_url=None,
+            show_phone=self.in_province,
             field=self.catalog.field(procedure.field),
             field_url=relative(here, urls.field(procedure.field)),
             replacement=replacement,
@@ -148,6 +156,14 @@ class PageRenderer:
             counts=counts,
             links={f.id: relative(from_url, urls.field(f.id)) for f in self.catalog.fields},
             az_url=relative(from_url, urls.AZ),
+        )
+        return "\n".join(line for line in body.splitlines() if line.strip())
+
+    def office_card(self, from_url: str) -> str:
+        """An office of a province: its address, reception points, hours and phone, as an HTML fragment
+        for its home page, with a link back to the province's list of offices."""
+        body = self.env.get_template("office-card.html.j2").render(
+            office=self.catalog.office, province_url=relative(from_url, "..")
         )
         return "\n".join(line for line in body.splitlines() if line.strip())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -23,5 +24,14 @@ def environment(folder: Path) -> jinja2.Environment:
         copies=text.copies_text,
         date_vi=text.date_vi,
         optional_mark=lambda doc: text.optional_mark(doc.name, doc.optional),
+        tel=_tel,
     )
     return env
+
+
+def _tel(phone: str) -> str:
+    """A phone number as a ``tel:`` link's target, or "" when it is not one (a placeholder)."""
+    if "[" in phone:
+        return ""
+    digits = re.sub(r"[^0-9+]", "", phone)
+    return digits if sum(c.isdigit() for c in digits) >= 3 else ""

@@ -56,6 +56,7 @@ def _more(count: int) -> str:
     return f"… và {count} lỗi nữa (tóm tắt quá dài): chạy `phieu validate` để xem hết."
 
 
-def valid_summary(procedures: int, fields: int) -> str:
-    """The one line shown when the data has no problem."""
-    return f"✅ Dữ liệu thủ tục hợp lệ: {procedures} thủ tục, {fields} lĩnh vực."
+def valid_summary(procedures: int, fields: int, offices: int | None = None) -> str:
+    """The one line shown when the data has no problem (``offices``: a province's)."""
+    where = f", {offices} xã, phường" if offices is not None else ""
+    return f"✅ Dữ liệu thủ tục hợp lệ: {procedures} thủ tục, {fields} lĩnh vực{where}."
