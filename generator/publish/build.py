@@ -30,11 +30,13 @@ def build_site(
     strict: bool = True,
     *,
     cache: bool = True,
+    cache_dir: Path | None = None,
     before_swap: Callable[[Path], object] | None = None,
 ) -> int:
     """Build the site; return a process exit code.
 
-    ``cache=False`` renders every PDF and neither reads nor writes the PDF cache. ``before_swap`` is
+    ``cache=False`` renders every PDF and neither reads nor writes the PDF cache; ``cache_dir`` replaces
+    the plugin's ``cache_dir`` (e.g. a folder shared by several build machines). ``before_swap`` is
     called with the finished site before it replaces the old one (e.g. to add the reprint pack).
     """
     _configure_logging()
@@ -44,7 +46,7 @@ def build_site(
         target.parent.mkdir(parents=True, exist_ok=True)
         with _one_build_at_a_time(target):
             _remove_stale_staging(target)
-            return _build_into(config_file, target, strict, cache, before_swap)
+            return _build_into(config_file, target, strict, cache, cache_dir, before_swap)
     except KeyboardInterrupt:  # while waiting for the other build
         print("phieu: đã dừng.", file=sys.stderr)
         return 130
@@ -58,6 +60,7 @@ def _build_into(
     target: Path,
     strict: bool,
     cache: bool,
+    cache_dir: Path | None,
     before_swap: Callable[[Path], object] | None,
 ) -> int:
     staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(target), dir=target.parent))
@@ -65,6 +68,8 @@ def _build_into(
         config = load_config(str(config_file), site_dir=str(staging), strict=strict)
         if not cache and "phieu" in config.plugins:
             config.plugins["phieu"].config.cache = False
+        if cache_dir is not None and "phieu" in config.plugins:
+            config.plugins["phieu"].config.cache_dir = str(cache_dir)
         build(config)
         if before_swap is not None:
             before_swap(staging)

@@ -46,6 +46,7 @@ class Publisher:
         logger: logging.Logger | logging.LoggerAdapter | None = None,
         workers: int = 0,
         progress: Callable[[int, int, int], None] | None = None,
+        scheduler: str | None = None,
     ):
         self.catalog = catalog
         self.theme_dir = theme_dir
@@ -73,6 +74,7 @@ class Publisher:
             renderer=lambda: self.renderer,
             stop=self._stop,
             log=self.log,
+            scheduler=scheduler,
         )
         self.outputs: Outputs | None = None
         self._thread: threading.Thread | None = None
@@ -107,7 +109,7 @@ class Publisher:
         missing = [job for job in jobs if job.key not in pdfs]
         if any(job.kind != "pack" for job in missing) and not has_hb_subset():
             tell_once(HB_SUBSET_MISSING)  # slower, not wrong: --strict must not fail on it
-        if not self.runner.pool_size(missing):
+        if self.runner.runs_here(missing):
             self._finish(jobs, pdfs, missing)
             return
 
@@ -139,8 +141,8 @@ class Publisher:
             raise self._failure
 
     def cancel(self) -> None:
-        """Stop handing out work (the build failed elsewhere); jobs already running finish."""
-        self._stop.set()
+        """Stop handing out work (the build failed elsewhere, or Ctrl-C)."""
+        self.runner.cancel()
 
     def render_all(self) -> Outputs:
         self.start()

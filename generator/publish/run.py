@@ -13,11 +13,14 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from queue import Empty, SimpleQueue
+from typing import TYPE_CHECKING
 
 from ..errors import PhieuError, RenderError
 from ..load import Catalog
@@ -26,11 +29,29 @@ from .impose import imposed_pack, tent_sheet
 from .packs import assemble_pack
 from .plan import Job, Plan
 
+if TYPE_CHECKING:
+    from .cluster import Cluster
+
 #: A site with fewer procedures makes its PDFs in-process: its pages build too fast to hide the start-up
 #: of a worker process. Larger sites use one worker per this many PDFs to make, up to one per CPU.
 PARALLEL_MIN_JOBS = 32
 
 WEASYPRINT_LOGGERS = ("weasyprint", "weasyprint.progress")
+
+
+JOB_NAMES = {
+    "slip": "phiếu",
+    "poster": "áp phích",
+    "tent": "bảng để bàn",
+    "pack": "gói in",
+    "imposed": "tờ in bình trang",
+}
+
+
+def describe(spec: tuple) -> str:
+    """A job in words, as errors name it: "phiếu 1.001193 A5"."""
+    kind, *args = spec
+    return f"{JOB_NAMES[kind]} {' '.join(map(str, args[:2]))}"
 
 
 def render_spec(renderer: SlipRenderer, spec: tuple, slips: list[bytes] | None = None) -> Pdf:
@@ -49,10 +70,7 @@ def render_spec(renderer: SlipRenderer, spec: tuple, slips: list[bytes] | None =
     except PhieuError:
         raise
     except Exception as exc:
-        what = {"slip": "phiếu", "poster": "áp phích", "tent": "bảng để bàn", "imposed": "tờ in bình trang"}[
-            kind
-        ]
-        raise render_error(f"{what} {' '.join(map(str, args[:2]))}", exc) from exc
+        raise render_error(describe(spec), exc) from exc
 
 
 class _Warnings(logging.Handler):
@@ -116,22 +134,37 @@ def _assemble_in_worker(slips: list[bytes], marks: bool, title: str) -> tuple[Pd
     return assemble_pack(slips, marks, title), []
 
 
-def progress_printer() -> Callable[[int, int, int], None] | None:
-    """A one-line counter on a terminal; nothing in CI or when output is redirected."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        return None
+#: Seconds between two progress lines in a log (CI, output redirected): cluster builds are long.
+LOG_PROGRESS_EVERY_S = 60.0
 
-    def show(ready: int, total: int, reused: int) -> None:
-        end = "\n" if ready == total else ""
-        print(
-            f"\rPDF: {ready}/{total} (dùng lại {reused}, tạo mới {ready - reused})", end=end, file=sys.stderr
-        )
 
-    return show
+def progress_printer(clock: Callable[[], float] = time.monotonic) -> Callable[[int, int, int], None]:
+    """A one-line counter on a terminal; in CI or when output is redirected, a line once a minute."""
+
+    def line(ready: int, total: int, reused: int) -> str:
+        return f"PDF: {ready}/{total} (dùng lại {reused}, tạo mới {ready - reused})"
+
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+
+        def show(ready: int, total: int, reused: int) -> None:
+            end = "\n" if ready == total else ""
+            print(f"\r{line(ready, total, reused)}", end=end, file=sys.stderr)
+
+        return show
+    last = clock()
+
+    def log(ready: int, total: int, reused: int) -> None:
+        nonlocal last
+        if clock() - last >= LOG_PROGRESS_EVERY_S and ready < total:
+            last = clock()
+            print(line(ready, total, reused), file=sys.stderr, flush=True)
+
+    return log
 
 
 class Runner:
-    """Makes the missing PDFs of a plan, one at a time here or across a pool of worker processes."""
+    """Makes the missing PDFs of a plan: one at a time here, across a pool of worker processes, or on a
+    Dask cluster (``scheduler``)."""
 
     def __init__(
         self,
@@ -142,19 +175,34 @@ class Runner:
         renderer: Callable[[], SlipRenderer],
         stop: threading.Event,
         log: logging.Logger | logging.LoggerAdapter,
+        scheduler: str | None = None,
     ):
         self.plan = plan
         self.theme_dir = theme_dir
         self.workers = workers
+        self.scheduler = scheduler
+        """Address of a Dask scheduler (``tcp://host:8786``) that gets every job; None: this machine."""
         self._renderer = renderer
         self._stop = stop
         self.log = log
+        self._cluster: Cluster | None = None
 
     def pool_size(self, jobs: list[Job]) -> int:
-        """Worker processes for ``jobs``; 0 means in this process."""
+        """Worker processes for ``jobs`` on this machine; 0 means in this process."""
         if not jobs or self.workers <= 1 or len(self.plan.catalog.procedures) < PARALLEL_MIN_JOBS:
             return 0
         return min(self.workers, -(-len(jobs) // PARALLEL_MIN_JOBS))
+
+    def runs_here(self, jobs: list[Job]) -> bool:
+        """Whether ``jobs`` are made in the calling thread (a small site, no cluster)."""
+        return not jobs or (self.scheduler is None and not self.pool_size(jobs))
+
+    def cancel(self) -> None:
+        """Stop handing out work (the build failed elsewhere, or Ctrl-C). Jobs already running in local
+        worker processes finish; a cluster's jobs are cancelled at once."""
+        self._stop.set()
+        if self._cluster is not None:
+            self._cluster.cancel()
 
     def _pack_args(self, job: Job, pdfs: dict[str, Pdf]) -> tuple[list[bytes], bool, str]:
         return self._slips(job, pdfs), self.plan.pack_marks, self.plan.pack_title(job)
@@ -168,8 +216,12 @@ class Runner:
 
         Yields (job, PDF, whether WeasyPrint warned). A small site's PDFs are made here; a larger site's
         across a process pool, packs included, with only a few jobs in flight, so that a failed or
-        cancelled build stops once the jobs already running finish.
+        cancelled build stops once the jobs already running finish. With a scheduler, every job goes to
+        the cluster.
         """
+        if jobs and self.scheduler is not None:
+            yield from self._on_cluster(self.scheduler, jobs, pdfs)
+            return
         workers = self.pool_size(jobs)
         if not workers:
             with _collect_warnings() as warnings:
@@ -186,11 +238,6 @@ class Runner:
     def _in_pool(
         self, workers: int, jobs: list[Job], pdfs: dict[str, Pdf]
     ) -> Iterator[tuple[Job, Pdf, bool]]:
-        queue = deque(
-            sorted(jobs, key=lambda j: j.kind != "poster")
-        )  # posters are the longest: start them first
-        waiting = [job for job in queue if job.needs]
-        queue = deque(job for job in queue if not job.needs)
         context = multiprocessing.get_context("spawn")  # no fork: WeasyPrint and fontconfig hold state
         pool = ProcessPoolExecutor(
             workers,
@@ -198,34 +245,82 @@ class Runner:
             initializer=_init_worker,
             initargs=(self.plan.catalog, self.theme_dir, self.plan.site_url),
         )
-        running: dict[Future, Job] = {}
+
+        def submit(job: Job) -> Future:
+            if job.kind == "pack":
+                return pool.submit(_assemble_in_worker, *self._pack_args(job, pdfs))
+            return pool.submit(_render_in_worker, job.spec, self._slips(job, pdfs))
+
         try:
-            while queue or running or waiting:
-                if self._stop.is_set():
-                    raise RenderError("đã dừng")
-                for pack in [job for job in waiting if all(key in pdfs for key in job.needs)]:
-                    waiting.remove(pack)
-                    queue.appendleft(pack)  # a ready pack goes first, so packs do not pile up at the end
-                while queue and len(running) < 2 * workers:
-                    job = queue.popleft()
-                    if job.kind == "pack":
-                        future = pool.submit(_assemble_in_worker, *self._pack_args(job, pdfs))
-                    else:
-                        future = pool.submit(_render_in_worker, job.spec, self._slips(job, pdfs))
-                    running[future] = job
-                if not running:  # pragma: no cover - a pack whose slips were never planned
-                    raise RenderError(f"gói in {waiting[0].spec[1]} thiếu phiếu")
-                finished, _ = wait(running, timeout=1, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    job = running.pop(future)
-                    pdf, warnings = future.result()
-                    for message in warnings:
-                        self.log.warning("WeasyPrint: %s", message)
-                    pdfs[job.key] = pdf
-                    yield job, pdf, bool(warnings)
+            yield from self._drive(jobs, pdfs, submit, lambda future, *_: future.result(), limit=2 * workers)
         except BrokenProcessPool as exc:
             raise RenderError(
                 "một tiến trình tạo PDF dừng bất thường (có thể do thiếu bộ nhớ); xem thông báo phía trên"
             ) from exc
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _on_cluster(
+        self, address: str, jobs: list[Job], pdfs: dict[str, Pdf]
+    ) -> Iterator[tuple[Job, Pdf, bool]]:
+        from .cluster import Cluster  # Dask is an optional extra
+
+        with Cluster(address, self.plan, self.theme_dir) as cluster:
+            self._cluster = cluster
+            try:
+                if self._stop.is_set():
+                    raise RenderError("đã dừng")
+                cluster.start(self._renderer())
+                yield from self._drive(
+                    jobs,
+                    pdfs,
+                    lambda job: cluster.submit(job, self._slips(job, pdfs)),
+                    cluster.outcome,
+                    limit=len(jobs),  # the scheduler queues them; cancelling reaches every one
+                    idle=cluster.watch,
+                )
+            finally:
+                self._cluster = None
+
+    def _drive(
+        self,
+        jobs: list[Job],
+        pdfs: dict[str, Pdf],
+        submit: Callable[[Job], Future],
+        outcome: Callable[[Future, Job, int, int], tuple[Pdf, list[str]]],
+        *,
+        limit: int,
+        idle: Callable[[], None] = lambda: None,
+    ) -> Iterator[tuple[Job, Pdf, bool]]:
+        """Hand ``jobs`` to an executor, at most ``limit`` at a time, and yield each result as it comes."""
+        queue = deque(sorted(jobs, key=lambda j: j.kind != "poster"))  # posters are the longest: first
+        waiting = [job for job in queue if job.needs]
+        queue = deque(job for job in queue if not job.needs)
+        finished: SimpleQueue[Future] = SimpleQueue()
+        running: dict[Future, Job] = {}
+        done = 0
+        while queue or running or waiting:
+            if self._stop.is_set():
+                raise RenderError("đã dừng")
+            for pack in [job for job in waiting if all(key in pdfs for key in job.needs)]:
+                waiting.remove(pack)
+                queue.appendleft(pack)  # a ready pack goes first, so packs do not pile up at the end
+            while queue and len(running) < limit:
+                job = queue.popleft()
+                future = submit(job)
+                running[future] = job
+                future.add_done_callback(finished.put)
+            if not running:  # pragma: no cover - a pack whose slips were never planned
+                raise RenderError(f"gói in {waiting[0].spec[1]} thiếu phiếu")
+            try:
+                future = finished.get(timeout=1)
+            except Empty:
+                idle()
+                continue
+            job = running.pop(future)
+            pdf, warnings = outcome(future, job, done, len(jobs))
+            for message in warnings:
+                self.log.warning("WeasyPrint: %s", message)
+            pdfs[job.key] = pdf
+            done += 1
+            yield job, pdf, bool(warnings)
