@@ -77,14 +77,11 @@ def _build(args: argparse.Namespace) -> int:
         add_reprint_pack = functools.partial(write_reprint_pack, report)
     if args.scheduler:  # over PHIEU_SCHEDULER and the plugin's option
         os.environ["PHIEU_SCHEDULER"] = args.scheduler
-    if args.scheduler:  # over PHIEU_SCHEDULER and the plugin's option
-        os.environ["PHIEU_SCHEDULER"] = args.scheduler
     code = build_site(
         config_file=Path(args.config),
         site_dir=Path(args.site_dir) if args.site_dir else None,
         strict=args.strict,
         cache=args.cache,
-        cache_dir=Path(args.cache_dir).resolve() if args.cache_dir else None,
         cache_dir=Path(args.cache_dir).resolve() if args.cache_dir else None,
         before_swap=add_reprint_pack,
     )
@@ -253,18 +250,6 @@ def _parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="--no-cache: tạo lại mọi PDF, không đọc và không ghi bộ nhớ đệm",
-    )
-    build.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        default=None,
-        help="thư mục bộ nhớ đệm PDF, ví dụ một thư mục dùng chung trên mạng (mặc định: .cache/phieu)",
-    )
-    build.add_argument(
-        "--scheduler",
-        metavar="ĐỊA_CHỈ",
-        default=None,
-        help="gửi mọi việc tạo PDF tới bộ lập lịch Dask, ví dụ tcp://may-chu:8786 (hoặc biến PHIEU_SCHEDULER)",
     )
     build.add_argument(
         "--cache-dir",

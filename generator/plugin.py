@@ -71,9 +71,6 @@ class PhieuConfig(Config):
     scheduler = opt.Optional(opt.Type(str))
     """Address of a Dask scheduler (``tcp://host:8786``) whose workers make every PDF (``pip install
     'phieu[cluster]'``); the ``PHIEU_SCHEDULER`` variable and ``phieu build --scheduler`` override it."""
-    scheduler = opt.Optional(opt.Type(str))
-    """Address of a Dask scheduler (``tcp://host:8786``) whose workers make every PDF (``pip install
-    'phieu[cluster]'``); the ``PHIEU_SCHEDULER`` variable and ``phieu build --scheduler`` override it."""
     cache_dir = opt.Type(str, default=".cache/phieu")
     """Where rendered PDFs are kept between builds (relative to mkdocs.yml), keyed by content hash."""
     cache = opt.Type(bool, default=True)
@@ -177,7 +174,6 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                 logger=log,
                 workers=self.config.workers,
                 progress=progress_printer(),
-                scheduler=os.environ.get("PHIEU_SCHEDULER") or self.config.scheduler,
                 scheduler=os.environ.get("PHIEU_SCHEDULER") or self.config.scheduler,
             )
         config.nav = self._nav(config.nav or ["index.md"])
