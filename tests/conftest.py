@@ -81,6 +81,15 @@ def site(project: Path) -> Path:
     return project / "site"
 
 
+@pytest.fixture(scope="session")
+def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped project (a province and its offices) with its URL ledger, built once per test session."""
+    path = copy_project(tmp_path_factory.mktemp("province"), procedures=ROOT / "procedures")
+    shutil.copy(ROOT / "published-urls.txt", path / "published-urls.txt")
+    assert build(path) == 0
+    return path
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a folder without logging every request."""
 

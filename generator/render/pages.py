@@ -163,7 +163,7 @@ class PageRenderer:
         """An office of a province: its address, reception points, hours and phone, as an HTML fragment
         for its home page, with a link back to the province's list of offices."""
         body = self.env.get_template("office-card.html.j2").render(
-            office=self.catalog.office, province_url=relative(from_url, "..")
+            office=self.catalog.office, province_url=relative(from_url, "../")
         )
         return "\n".join(line for line in body.splitlines() if line.strip())
 
