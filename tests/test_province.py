@@ -18,8 +18,8 @@ from phieu.errors import DataError
 from phieu.load import load_project
 from phieu.render import text
 
-from tests.conftest import ROOT, SINGLE_OFFICE, serve, tree_digest
-from tests.test_a11y import run_axe
+from tests.conftest import ROOT, SINGLE_OFFICE, GzipHandler, serve, tree_digest
+from tests.test_a11y import FIRST_VISIT_BUDGET, SECOND_PAGE_BUDGET, Recorder, print_weight, run_axe
 from tests.test_slips import decode_qr, words
 
 SHIPPED = ROOT / "procedures"
@@ -344,3 +344,23 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--refresh"]:
     digest = tree_digest(Path(sys.argv[2]))
     REFERENCE.write_text(json.dumps(digest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{REFERENCE}: {len(digest)} files")
+
+
+@pytest.mark.parametrize("path", ["", "p/1.001193/", "phuong-sa-dec/p/1.004746/"])
+def test_province_pages_keep_the_first_visit_budget(browser, psite: Path, path: str) -> None:
+    """The same budget as a single office's pages (test_a11y): what a first visit downloads, gzipped."""
+    with serve(psite, GzipHandler) as url:
+        context = browser.new_context(
+            viewport={"width": 360, "height": 640}, locale="vi-VN", service_workers="block"
+        )
+        page = context.new_page()
+        try:
+            recorder = Recorder(context, page)
+            page.goto(url + path, wait_until="networkidle")
+            raw, gz, rows = recorder.weigh()
+            print_weight("first visit /" + path, raw, gz, rows)
+            assert gz <= FIRST_VISIT_BUDGET, (gz, rows)
+            html_gz = next(g for u, _, g in rows if u == url + path)
+            assert html_gz <= SECOND_PAGE_BUDGET, html_gz
+        finally:
+            context.close()
