@@ -882,11 +882,19 @@ class FieldCounter(_Record):
     """Tên quầy, ví dụ "Quầy số 2 - Hộ tịch"."""
 
 
-class OfficeProcedure(Local):
-    """Phần riêng của xã, phường cho một thủ tục."""
+class OfficeProcedure(_Record):
+    """Phần riêng của xã, phường cho một thủ tục (như phần local của hồ sơ một cơ quan)."""
 
     code: Code
     """Mã thủ tục."""
+    counter: ShortText | None = None
+    """Quầy tiếp nhận riêng của thủ tục này; bỏ trống để dùng quầy của lĩnh vực (mục counters)."""
+    notes: list[Text] = []
+    """Lưu ý của cán bộ cho người dân."""
+    keywords: list[ShortText] = []
+    """Từ khóa tìm kiếm thêm (cách gọi thường dùng)."""
+    same_visit: ShortText | None = None
+    """Không hẹn: trả kết quả ngay trong lần đến, người dân chờ tại chỗ. Ghi thời gian chờ thường lệ, ví dụ "30–45 phút"; bỏ trống nếu hẹn ngày trả. Là cam kết của cơ quan, không phải thời hạn luật định."""
 
 
 class OfficeProfile(_Record):
@@ -908,7 +916,7 @@ class OfficeProfile(_Record):
     """Tên các xã, phường cũ đã nhập vào (người dân tìm theo tên cũ)."""
     counters: list[FieldCounter] = []
     """Quầy tiếp nhận theo lĩnh vực."""
-    offers: list[Code] | None = None
-    """Mã các thủ tục xã, phường này giải quyết; bỏ trống nếu giải quyết mọi thủ tục trong dữ liệu."""
+    offers: Annotated[list[Code], Field(min_length=1)] | None = None
+    """Mã các thủ tục xã, phường này giải quyết; bỏ khóa này nếu giải quyết mọi thủ tục trong dữ liệu."""
     procedures: list[OfficeProcedure] = []
     """Lưu ý, từ khóa, quầy riêng, thời gian chờ của xã, phường cho từng thủ tục."""

@@ -19,6 +19,7 @@ from phieu.staff import fmt, portal
 
 ROOT = Path(__file__).resolve().parents[1]
 SINGLE_OFFICE = ROOT / "tests" / "fixtures" / "single-office" / "procedures"
+PROVINCE = ROOT / "procedures"
 HOSTILE = ROOT / "tests" / "hostile"
 
 
@@ -28,7 +29,9 @@ def _kind(path: Path) -> str:
 
 
 def _every_data_file() -> list[Path]:
-    shipped = list(fmt.data_files([SINGLE_OFFICE, ROOT / "tests" / "fixtures" / "mini" / "procedures"]))
+    shipped = list(
+        fmt.data_files([PROVINCE, SINGLE_OFFICE, ROOT / "tests" / "fixtures" / "mini" / "procedures"])
+    )
     return [*shipped, *sorted(HOSTILE.rglob("*.yml"))]
 
 
@@ -69,10 +72,80 @@ def test_the_hostile_corpus_has_files_that_load() -> None:
 
 
 def test_shipped_files_point_at_the_repository_schema() -> None:
-    assert fmt.schema_ref(SINGLE_OFFICE / "ho-tich" / "1.001193.yml", "procedure") == (
+    assert fmt.schema_ref(PROVINCE / "ho-tich" / "1.001193.yml", "procedure") == (
         "../../schema/procedure.schema.json"
     )
-    assert fmt.schema_ref(SINGLE_OFFICE / "office.yml", "office") == "../schema/office.schema.json"
+    assert (
+        fmt.schema_ref(PROVINCE / "office.yml", "office") == "../schema/office.schema.json"
+    )  # a single office's
+    shipped = {path.relative_to(PROVINCE).as_posix(): path for path in fmt.data_files([PROVINCE])}
+    assert {
+        name: fmt.kind_of(path) for name, path in shipped.items() if "/" not in name or "offices/" in name
+    } == {
+        "province.yml": "province",
+        "fees.yml": "fees",
+        "fields.yml": "fields",
+        "offices/phuong-cao-lanh.yml": "office-profile",
+        "offices/phuong-my-ngai.yml": "office-profile",
+        "offices/phuong-sa-dec.yml": "office-profile",
+    }
+    for path in shipped.values():  # each file's first line names the schema fmt writes for it
+        kind = fmt.kind_of(path)
+        ref = fmt.schema_ref(path, kind)
+        assert path.read_text(encoding="utf-8").splitlines()[0] == fmt.SCHEMA_LINE + ref
+        assert (path.parent / ref).resolve() == ROOT / "schema" / f"{kind}.schema.json"
+
+
+def test_the_shipped_province_is_in_the_canonical_layout() -> None:
+    report = fmt.format_paths([PROVINCE], check=True)
+    assert report.problems == []
+    assert report.changed == [], "run: phieu fmt procedures"
+    assert len(report.unchanged) >= 6 + 17
+
+
+OFFICE_MESSY = """\
+name: Ủy ban nhân dân xã Mẫu
+unit: Bộ phận Một cửa
+address: Ấp 1, xã Mẫu
+hours: [Sáng thứ Hai đến thứ Sáu]
+phone: "0277 3851 234"
+offers: [1.000001, "1.000002"]  # a subset
+procedures:
+  - keywords: [khai sinh]
+    code: "1.000001"
+counters:
+  - counter: Quầy 1
+    field: ho-tich
+"""
+
+OFFICE_CANONICAL = """\
+# yaml-language-server: $schema=../../schema/office-profile.schema.json
+name: Ủy ban nhân dân xã Mẫu
+unit: Bộ phận Một cửa
+address: Ấp 1, xã Mẫu
+hours:
+  - Sáng thứ Hai đến thứ Sáu
+phone: "0277 3851 234"
+counters:
+  - field: ho-tich
+    counter: Quầy 1
+offers:  # a subset
+  - "1.000001"
+  - "1.000002"
+procedures:
+  - code: "1.000001"
+    keywords:
+      - khai sinh
+"""
+
+
+def test_an_office_file_of_a_province_is_written_in_model_order(tmp_path: Path) -> None:
+    """The code of an office's procedure comes first, as in the shipped files; codes stay quoted."""
+    path = tmp_path / "procedures" / "offices" / "xa-mau.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(OFFICE_MESSY, encoding="utf-8")
+    assert fmt.kind_of(path) == "office-profile"
+    assert fmt.format_file(path) == (OFFICE_MESSY, OFFICE_CANONICAL)
 
 
 MESSY = """\
@@ -314,12 +387,25 @@ def test_editors_get_the_schema_without_the_first_line() -> None:
     recommended = json.loads((ROOT / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
     assert "redhat.vscode-yaml" in recommended["recommendations"]
     mapping = settings["yaml.schemas"]
-    for path in fmt.data_files([SINGLE_OFFICE]):
-        relative = path.relative_to(ROOT).as_posix()
-        matched = [s for s, globs in mapping.items() if any(fnmatch.fnmatchcase(relative, g) for g in globs)]
+
+    def schemas(relative: str) -> list[str]:
+        """The schemas whose globs take ``relative`` ("!glob" leaves a file out, as the YAML extension reads it)."""
+        return [
+            schema
+            for schema, globs in mapping.items()
+            if any(fnmatch.fnmatchcase(relative, g) for g in globs if not g.startswith("!"))
+            and not any(fnmatch.fnmatchcase(relative, g[1:]) for g in globs if g.startswith("!"))
+        ]
+
+    single = [(p.relative_to(SINGLE_OFFICE), p) for p in fmt.data_files([SINGLE_OFFICE])]
+    province = [(p.relative_to(PROVINCE), p) for p in fmt.data_files([PROVINCE])]
+    kinds = set()
+    for relative, path in [*single, *province]:  # the single office's layout, as if it were the project's
+        kinds.add(fmt.kind_of(path))
+        matched = schemas("procedures/" + relative.as_posix())
         assert matched == [f"./schema/{fmt.kind_of(path)}.schema.json"], relative
         assert (ROOT / matched[0]).is_file()
+    assert kinds == set(fmt.MODELS)
     new = "procedures/dat-dai/1.000123.yml"  # a new field folder and file: the procedure schema
-    assert [s for s, globs in mapping.items() if any(fnmatch.fnmatchcase(new, g) for g in globs)] == [
-        "./schema/procedure.schema.json"
-    ]
+    assert schemas(new) == ["./schema/procedure.schema.json"]
+    assert schemas("procedures/offices/xa-moi.yml") == ["./schema/office-profile.schema.json"]

@@ -31,12 +31,23 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import DataError, Problem
 from ..load import messages
-from ..load.catalog import FIELDS_FILE, OFFICE_FILE, procedure_files
+from ..load.catalog import FEES_FILE, FIELDS_FILE, OFFICE_FILE, OFFICES_FOLDER, PROVINCE_FILE, procedure_files
 from ..load.reader import LOADER, FileReader
-from ..model import CONTROL_CHARACTERS, FieldList, Office, Procedure
+from ..model import CONTROL_CHARACTERS, FeeTable, FieldList, Office, OfficeProfile, Procedure, Province
 
 #: Which model each kind of data file holds (also the schema file names: ``schema/<kind>.schema.json``).
-MODELS: dict[str, type[BaseModel]] = {"procedure": Procedure, "fields": FieldList, "office": Office}
+MODELS: dict[str, type[BaseModel]] = {
+    "procedure": Procedure,
+    "fields": FieldList,
+    "office": Office,
+    "province": Province,
+    "fees": FeeTable,
+    "office-profile": OfficeProfile,
+}
+#: The data files at the top of a procedures folder, by kind (besides the records in field folders).
+TOP_FILES = {OFFICE_FILE: "office", FIELDS_FILE: "fields", PROVINCE_FILE: "province", FEES_FILE: "fees"}
+#: Kinds whose files sit one folder down (``<field>/<code>.yml``, ``offices/<id>.yml``).
+NESTED_KINDS = frozenset({"procedure", "office-profile"})
 SCHEMA_DIR = "schema"
 SCHEMA_LINE = "# yaml-language-server: $schema="
 _SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=")
@@ -351,19 +362,23 @@ def scalar(value: Any, key: str = "") -> str:
 
 
 def kind_of(path: Path) -> str:
-    """Which model a data file holds, by its name: ``office``, ``fields`` or ``procedure``."""
-    return {OFFICE_FILE: "office", FIELDS_FILE: "fields"}.get(path.name, "procedure")
+    """Which model a data file holds, by its name and folder: ``office``, ``fields``, ``province``,
+    ``fees``, ``office-profile`` (``offices/<id>.yml``) or ``procedure``."""
+    if path.parent.name == OFFICES_FOLDER:
+        return "office-profile"
+    return TOP_FILES.get(path.name, "procedure")
 
 
 def schema_ref(path: Path, kind: str) -> str:
     """The schema line's target for ``path``: the nearest ``schema/<kind>.schema.json`` above it, or,
-    with none, where the project layout puts it (``procedures/<field>/<code>.yml``, ``procedures/office.yml``)."""
+    with none, where the project layout puts it (``procedures/<field>/<code>.yml``, ``procedures/office.yml``,
+    ``procedures/offices/<id>.yml``)."""
     name = f"{kind}.schema.json"
     folder = path.absolute().parent
     for above in (folder, *folder.parents):
         if (above / SCHEMA_DIR / name).is_file():
             return os.path.relpath(above / SCHEMA_DIR / name, folder).replace(os.sep, "/")
-    return ("../../" if kind == "procedure" else "../") + f"{SCHEMA_DIR}/{name}"
+    return ("../../" if kind in NESTED_KINDS else "../") + f"{SCHEMA_DIR}/{name}"
 
 
 def format_file(path: Path, kind: str | None = None) -> tuple[str, str]:
@@ -388,13 +403,16 @@ def format_file(path: Path, kind: str | None = None) -> tuple[str, str]:
 
 
 def data_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The data files named, and those in the folders named (hidden folders such as ``.portal`` skipped)."""
+    """The data files named, and those in the folders named (hidden folders such as ``.portal`` skipped):
+    the files at the top, the records, and a province's ``offices/<id>.yml``."""
     for path in paths:
         if path.is_dir():
+            offices = path / OFFICES_FOLDER
             yield from sorted(
                 [
-                    *(path / name for name in (OFFICE_FILE, FIELDS_FILE) if (path / name).is_file()),
+                    *(path / name for name in TOP_FILES if (path / name).is_file()),
                     *procedure_files(path),
+                    *(sorted(offices.glob("*.yml")) if offices.is_dir() else ()),
                 ]
             )
         else:

@@ -17,18 +17,27 @@ from pydantic import BaseModel
 
 from ..model import (
     CODE_PATTERN,
+    CODE_SUFFIX_PATTERN,
     SITE_URL_PATTERN,
     SLUG_PATTERN,
     URL_PATTERN,
+    FeeTable,
     FieldList,
     Office,
+    OfficeProfile,
     Procedure,
+    Province,
 )
 
+#: One schema per kind of data file (``schema/<kind>.schema.json``); the last three are a province's:
+#: ``province.yml``, ``fees.yml`` and ``offices/<id>.yml``.
 SCHEMAS: dict[str, type[BaseModel]] = {
     "procedure": Procedure,
     "fields": FieldList,
     "office": Office,
+    "province": Province,
+    "fees": FeeTable,
+    "office-profile": OfficeProfile,
 }
 
 #: A Vietnamese title for each model ("") and each of its keys; "key[]" titles one item of a list of texts.
@@ -172,6 +181,62 @@ TITLES: dict[str, dict[str, str]] = {
         "hours[]": "Buổi tiếp nhận",
         "phone": "Số điện thoại",
     },
+    "Province": {
+        "": "Hồ sơ tỉnh",
+        "name": "Tên tỉnh",
+        "publisher": "Cơ quan đăng trang",
+        "site_url": "Địa chỉ trang web của tỉnh",
+        "publication": "Quyết định công bố danh mục thủ tục",
+        "former_site": "Xã, phường có trang cũ ở địa chỉ gốc",
+    },
+    "Publication": {
+        "": "Quyết định công bố danh mục thủ tục",
+        "decision": "Số quyết định",
+        "date": "Ngày ban hành",
+        "title": "Trích yếu",
+        "code_suffix": "Đuôi mã thủ tục của tỉnh",
+        "url": "Đường dẫn tới văn bản",
+    },
+    "FeeTable": {
+        "": "Bảng lệ phí của tỉnh",
+        "resolution": "Nghị quyết của Hội đồng nhân dân tỉnh",
+        "in_force": "Ngày có hiệu lực",
+        "url": "Đường dẫn tới văn bản",
+        "fees": "Mức lệ phí",
+    },
+    "ProvinceFee": {
+        "": "Lệ phí của tỉnh cho một trường hợp",
+        "code": "Mã thủ tục",
+        "case": "Trường hợp (mã)",
+        "fee": "Mức lệ phí",
+    },
+    "OfficeProfile": {
+        "": "Hồ sơ xã, phường",
+        "name": "Tên cơ quan",
+        "unit": "Bộ phận tiếp nhận",
+        "address": "Địa chỉ nộp hồ sơ",
+        "hours": "Giờ làm việc",
+        "hours[]": "Buổi làm việc",
+        "phone": "Số điện thoại",
+        "reception": "Điểm tiếp nhận khác",
+        "former": "Xã, phường cũ đã nhập vào",
+        "former[]": "Tên xã, phường cũ",
+        "counters": "Quầy theo lĩnh vực",
+        "offers": "Thủ tục giải quyết",
+        "offers[]": "Mã thủ tục",
+        "procedures": "Phần riêng theo thủ tục",
+    },
+    "FieldCounter": {"": "Quầy của lĩnh vực", "field": "Lĩnh vực", "counter": "Quầy tiếp nhận"},
+    "OfficeProcedure": {
+        "": "Phần riêng của thủ tục",
+        "code": "Mã thủ tục",
+        "counter": "Quầy tiếp nhận riêng",
+        "notes": "Lưu ý của cơ quan",
+        "notes[]": "Lưu ý",
+        "keywords": "Từ khóa tìm kiếm",
+        "keywords[]": "Từ khóa",
+        "same_visit": "Không hẹn: thời gian chờ",
+    },
     "Level": {"": "Cấp thực hiện"},
     "Status": {"": "Tình trạng hiệu lực"},
     "ChannelKind": {"": "Cách nộp"},
@@ -185,6 +250,7 @@ PATTERN_MESSAGES: dict[str, str] = {
     SLUG_PATTERN: "Chỉ chữ thường không dấu, chữ số và dấu gạch ngang giữa các từ, ví dụ dung-han.",
     URL_PATTERN: "Đường dẫn bắt đầu bằng http:// hoặc https://, không có dấu cách.",
     SITE_URL_PATTERN: "Đường dẫn bắt đầu bằng http:// hoặc https://, không có dấu cách, không có phần ? hay #.",
+    CODE_SUFFIX_PATTERN: "Đuôi mã của tỉnh: các phần bắt đầu bằng dấu chấm, chữ in hoa và số, ví dụ .000.00.00.H20.",
     r"^[0-9a-f]{64}$": "64 ký tự 0–9, a–f (phieu import ghi, đừng sửa).",
     r"^[0-9 +().\-\[\]A-Za-zÀ-ỹ:]{3,60}$": "Số điện thoại: chữ số, dấu cách và + ( ) . - (3 đến 60 ký tự).",
 }
@@ -204,6 +270,17 @@ EXAMPLES: dict[tuple[str, str], list[Any]] = {
     ("FormField", "sample"): ["NGUYỄN VĂN AN"],
     ("Local", "same_visit"): ["30–45 phút"],
     ("FieldInfo", "id"): ["ho-tich"],
+    ("Province", "name"): ["Tỉnh Đồng Tháp"],
+    ("Province", "publisher"): ["Sở Tư pháp tỉnh Đồng Tháp"],
+    ("Province", "former_site"): ["phuong-cao-lanh"],
+    ("Publication", "code_suffix"): [".000.00.00.H20"],
+    ("FeeTable", "resolution"): ["Nghị quyết số 26/2025/NQ-HĐND của Hội đồng nhân dân tỉnh Đồng Tháp"],
+    ("ProvinceFee", "code"): ["1.004746"],
+    ("ProvinceFee", "case"): ["dang-ky-lai-ket-hon"],
+    ("OfficeProfile", "name"): ["Ủy ban nhân dân phường Cao Lãnh"],
+    ("FieldCounter", "field"): ["ho-tich"],
+    ("FieldCounter", "counter"): ["Quầy số 2 - Hộ tịch"],
+    ("OfficeProcedure", "same_visit"): ["30–45 phút"],
 }
 
 _NEW_DOCUMENT = {"name": "$1", "action": "submit", "originals": 1, "copies": 0}
@@ -258,6 +335,31 @@ SNIPPETS: dict[str, list[dict[str, Any]]] = {
             "description": "Chỉ xuất trình để đối chiếu, không nộp.",
             "body": {**_NEW_DOCUMENT, "action": "show"},
         },
+    ],
+    "ProvinceFee": [
+        {
+            "label": "Lệ phí của tỉnh",
+            "description": "Mã thủ tục, mã trường hợp, mức thu (amount: số tiền viết liền) và căn cứ (điều, khoản).",
+            "body": {
+                "code": "$1",
+                "case": "$2",
+                "fee": {"text": "$3", "verified": False, "basis": ["$4"]},
+            },
+        }
+    ],
+    "FieldCounter": [
+        {
+            "label": "Quầy của lĩnh vực",
+            "description": "Mã lĩnh vực và tên quầy.",
+            "body": {"field": "$1", "counter": "$2"},
+        }
+    ],
+    "OfficeProcedure": [
+        {
+            "label": "Phần riêng của một thủ tục",
+            "description": "Mã thủ tục và từ khóa người dân hay dùng.",
+            "body": {"code": "$1", "keywords": ["$2"]},
+        }
     ],
     "FormField": [
         {
