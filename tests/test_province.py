@@ -18,7 +18,7 @@ from phieu.errors import DataError
 from phieu.load import load_project
 from phieu.render import text
 
-from tests.conftest import ROOT, SINGLE_OFFICE, GzipHandler, serve, tree_digest
+from tests.conftest import ROOT, SINGLE_OFFICE, GzipHandler, build, copy_project, serve, tree_digest
 from tests.test_a11y import FIRST_VISIT_BUDGET, SECOND_PAGE_BUDGET, Recorder, print_weight, run_axe
 from tests.test_slips import decode_qr, words
 
@@ -40,14 +40,20 @@ def shipped():
 # --------------------------------------------------------------------------- a single office, unchanged
 
 
-def test_a_single_office_builds_byte_identically_to_before_provinces(site: Path) -> None:
-    """The reference is the site of commit b1eda77 (before the province layer), built from the same data.
+def test_a_single_office_builds_byte_identically_to_before_provinces(tmp_path: Path) -> None:
+    """``tests/fixtures/single-office`` is a whole single office's project (config, hand-written pages, data)
+    as the shipped one was at commit b1eda77, before the province layer; the reference is that commit's site.
 
-    When another change alters the single office's site on purpose, refresh it with
+    When another change alters a single office's site on purpose, refresh it with
     ``python tests/test_province.py --refresh <built site>`` and say why in the commit.
     """
+    project = copy_project(tmp_path, procedures=SINGLE_OFFICE)
+    shutil.copy(SINGLE_OFFICE.parent / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.rmtree(project / "docs")
+    shutil.copytree(SINGLE_OFFICE.parent / "docs", project / "docs")
+    assert build(project) == 0
     expected = json.loads(REFERENCE.read_text(encoding="utf-8"))
-    got = tree_digest(site)
+    got = tree_digest(project / "site")
     changed = sorted(k for k in expected.keys() & got.keys() if expected[k] != got[k])
     assert (sorted(expected.keys() - got.keys()), sorted(got.keys() - expected.keys()), changed) == (
         [],
