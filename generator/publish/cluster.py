@@ -26,7 +26,6 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -312,19 +311,6 @@ def connect_timeout() -> float:
     return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s"))
 
 
-@contextlib.contextmanager
-def _quiet_dask() -> Iterator[None]:
-    """Dask's own log lines (reconnect attempts, tracebacks of lost connections) stay out of a build's
-    output: what happened is said once, in Vietnamese, by the build."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 class Cluster:
     """One build's session with a Dask scheduler: connect, check the workers, run jobs, clean up."""
 
@@ -333,35 +319,37 @@ class Cluster:
         self.plan = plan
         self.theme_dir = theme_dir
         self.client: Client | None = None
-        self._quiet = _quiet_dask()
+        self._dask_log_level: int | None = None
         self._cancelled = False
         self._no_workers_since: float | None = None
         self._last_watch = 0.0
 
-    def __enter__(self) -> Cluster:
-        self._quiet.__enter__()
+    def open(self) -> None:
+        """Connect to the scheduler; :meth:`close` disconnects."""
+        # Dask's own log lines (reconnect attempts, tracebacks of lost connections) stay out of the build's
+        # output: what happened is said once, in Vietnamese, by the build.
+        dask_log = logging.getLogger("distributed")
+        self._dask_log_level = dask_log.level
+        dask_log.setLevel(logging.CRITICAL + 1)
         try:
             self.client = _Client.connect(self.address)
         except BaseException:
-            self._quiet.__exit__(None, None, None)
+            self.close()
             raise
         self.executor = self.client.get_executor(pure=False)
         atexit.register(self.close)  # Ctrl-C while MkDocs builds pages: the jobs still get cancelled
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Cancel what is still queued or running on the cluster, and disconnect."""
         atexit.unregister(self.close)
-        if self.client is None:
-            return
         client, self.client = self.client, None
-        with contextlib.suppress(Exception):
-            self.executor.shutdown(wait=False)  # cancels every job not finished yet
-            client.close(timeout=5)
-        self._quiet.__exit__(None, None, None)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                self.executor.shutdown(wait=False)  # cancels every job not finished yet
+                client.close(timeout=5)
+        if self._dask_log_level is not None:
+            logging.getLogger("distributed").setLevel(self._dask_log_level)
+            self._dask_log_level = None
 
     def cancel(self) -> None:
         """Ctrl-C or a failure elsewhere: cancel every job on the cluster now."""

@@ -109,6 +109,7 @@ class Publisher:
         missing = [job for job in jobs if job.key not in pdfs]
         if any(job.kind != "pack" for job in missing) and not has_hb_subset():
             tell_once(HB_SUBSET_MISSING)  # slower, not wrong: --strict must not fail on it
+        self.runner.prepare(missing)  # with a scheduler: connect and check the workers now
         if self.runner.runs_here(missing):
             self._finish(jobs, pdfs, missing)
             return

@@ -220,7 +220,7 @@ class Runner:
         the cluster.
         """
         if jobs and self.scheduler is not None:
-            yield from self._on_cluster(self.scheduler, jobs, pdfs)
+            yield from self._on_cluster(jobs, pdfs)
             return
         workers = self.pool_size(jobs)
         if not workers:
@@ -260,27 +260,40 @@ class Runner:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _on_cluster(
-        self, address: str, jobs: list[Job], pdfs: dict[str, Pdf]
-    ) -> Iterator[tuple[Job, Pdf, bool]]:
+    def prepare(self, jobs: list[Job]) -> None:
+        """With a scheduler: connect and check its workers now, so that an unreachable scheduler or an
+        unfit worker stops the build before any page is built."""
+        if not jobs or self.scheduler is None or self._cluster is not None:
+            return
         from .cluster import Cluster  # Dask is an optional extra
 
-        with Cluster(address, self.plan, self.theme_dir) as cluster:
-            self._cluster = cluster
-            try:
-                if self._stop.is_set():
-                    raise RenderError("đã dừng")
-                cluster.start(self._renderer())
-                yield from self._drive(
-                    jobs,
-                    pdfs,
-                    lambda job: cluster.submit(job, self._slips(job, pdfs)),
-                    cluster.outcome,
-                    limit=len(jobs),  # the scheduler queues them; cancelling reaches every one
-                    idle=cluster.watch,
-                )
-            finally:
-                self._cluster = None
+        cluster = Cluster(self.scheduler, self.plan, self.theme_dir)
+        cluster.open()
+        try:
+            cluster.start(self._renderer())
+        except BaseException:
+            cluster.close()
+            raise
+        self._cluster = cluster
+
+    def _on_cluster(self, jobs: list[Job], pdfs: dict[str, Pdf]) -> Iterator[tuple[Job, Pdf, bool]]:
+        self.prepare(jobs)
+        cluster = self._cluster
+        assert cluster is not None
+        try:
+            if self._stop.is_set():
+                raise RenderError("đã dừng")
+            yield from self._drive(
+                jobs,
+                pdfs,
+                lambda job: cluster.submit(job, self._slips(job, pdfs)),
+                cluster.outcome,
+                limit=len(jobs),  # the scheduler queues them; cancelling reaches every one
+                idle=cluster.watch,
+            )
+        finally:
+            self._cluster = None
+            cluster.close()
 
     def _drive(
         self,
