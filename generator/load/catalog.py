@@ -8,7 +8,7 @@ import datetime as dt
 import difflib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import DataError, Problem, display_path
-from ..model import FieldInfo, FieldList, Office, Procedure, Status, code_is_valid
+from ..model import FieldInfo, FieldList, Office, Procedure, SharedForm, Status, code_is_valid
 from . import messages
+from .forms import FORMS_FOLDER, load_forms, unknown_form
 from .reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_SCALAR_CHARS, FileReader, Loc, Located
 
 __all__ = [
@@ -42,7 +43,6 @@ FIELDS_FILE = "fields.yml"
 PROVINCE_FILE = "province.yml"
 FEES_FILE = "fees.yml"
 OFFICES_FOLDER = "offices"
-FORMS_FOLDER = "forms"
 #: Top-level folders that hold other layers' files, not procedure records.
 NOT_RECORDS = frozenset({OFFICES_FOLDER, FORMS_FOLDER})
 _YAML_SUFFIXES = (".yml", ".yaml")
@@ -62,6 +62,8 @@ class Catalog:
     """Procedures sorted by code."""
     sources: dict[str, Path]
     """Procedure code → the YAML file it came from."""
+    forms: dict[str, SharedForm] = field(default_factory=dict)
+    """The national forms (``forms/<id>.yml``) by id."""
 
     # Lookups are indexed once, so per-page work stays constant as the catalogue grows.
     @cached_property
@@ -156,6 +158,8 @@ class National:
     named: frozenset[str]
     """The names of every record file, loaded or not: a record with problems of its own is not reported
     again as missing where others refer to it."""
+    forms: dict[str, SharedForm] = field(default_factory=dict)
+    """The national forms by id."""
 
 
 def read_national(root: Path, problems: list[Problem], display_root: Path | None) -> National | None:
@@ -185,11 +189,12 @@ def read_national(root: Path, problems: list[Problem], display_root: Path | None
     fields: list[FieldInfo] = []
     if field_list is not None:
         fields = _check_fields(field_list, display_path(root / FIELDS_FILE, display_root), problems)
-    _check_procedures(loaded, {f.id for f in fields} if field_list else None, root)
+    forms = load_forms(root, problems, display_root)
+    _check_procedures(loaded, {f.id for f in fields} if field_list else None, root, forms)
     if field_list is None:
         return None
     return National(
-        tuple(sorted(fields, key=lambda f: (f.order, f.id))), loaded, frozenset(p.stem for p in files)
+        tuple(sorted(fields, key=lambda f: (f.order, f.id))), loaded, frozenset(p.stem for p in files), forms
     )
 
 
@@ -204,6 +209,7 @@ def single_office(root: Path, national: National | None, problems: list[Problem]
         fields=national.fields,
         procedures=tuple(sorted((p for p, _, _ in national.loaded), key=lambda p: p.code)),
         sources={p.code: r.path for p, _, r in national.loaded},
+        forms=national.forms,
     )
 
 
@@ -258,6 +264,7 @@ def _check_procedures(
     loaded: list[tuple[Procedure, Located, FileReader]],
     field_ids: set[str] | None,
     root: Path,
+    shared: dict[str, SharedForm],
 ) -> None:
     latest = dt.date.today() + dt.timedelta(days=UPDATED_AHEAD_DAYS)
     owner: dict[str, FileReader] = {}  # code → the file that holds it (named after it, if one is)
@@ -342,11 +349,15 @@ def _check_procedures(
                 if item_id in seen:
                     report((key, i, "id"), f"mã {what} '{item_id}' bị trùng")
                 seen.add(item_id)
-        form_ids = {f.id for f in p.forms}
+        for i, form in enumerate(p.forms):
+            if form.id in shared:
+                report(
+                    ("forms", i, "id"),
+                    f"mẫu đơn '{form.id}' là mẫu dùng chung ({FORMS_FOLDER}/{form.id}.yml): bỏ mục này khỏi forms "
+                    "của thủ tục, giấy tờ vẫn ghi form: " + form.id,
+                )
+        form_ids = {f.id for f in p.forms} | set(shared)
         for ci, case in enumerate(p.cases):
             for di, doc in enumerate(case.documents):
                 if doc.form is not None and doc.form not in form_ids:
-                    report(
-                        ("cases", ci, "documents", di, "form"),
-                        f"mẫu đơn '{doc.form}' không có trong mục forms",
-                    )
+                    report(("cases", ci, "documents", di, "form"), unknown_form(doc.form, shared))

@@ -32,6 +32,7 @@ from ..model import (
     OfficeProfile,
     Procedure,
     Province,
+    SharedForm,
 )
 from .catalog import (
     FEES_FILE,
@@ -190,7 +191,16 @@ class _Province:
                 office_id,
                 profile,
                 path,
-                _office_catalog(root, province[0], office_id, profile, procedures, national.fields, sources),
+                _office_catalog(
+                    root,
+                    province[0],
+                    office_id,
+                    profile,
+                    procedures,
+                    national.fields,
+                    sources,
+                    national.forms,
+                ),
             )
             for office_id, profile, path in offices
         )
@@ -392,6 +402,7 @@ def _office_catalog(
     procedures: tuple[Procedure, ...],
     fields: tuple[FieldInfo, ...],
     sources: dict[str, Path],
+    forms: dict[str, SharedForm],
 ) -> Catalog:
     """One office's view: the procedures it offers, with its own parts, as a single office's catalog."""
     offered = set(profile.offers) if profile.offers is not None else {p.code for p in procedures}
@@ -427,4 +438,5 @@ def _office_catalog(
         fields=fields,
         procedures=mine,
         sources={p.code: sources[p.code] for p in mine},
+        forms=forms,
     )
