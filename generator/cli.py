@@ -75,6 +75,10 @@ def _build(args: argparse.Namespace) -> int:
         from .staff.diff import write_reprint_pack
 
         add_reprint_pack = functools.partial(write_reprint_pack, report)
+    if args.office:  # over PHIEU_OFFICE and the plugin's option
+        os.environ["PHIEU_OFFICE"] = args.office
+    if args.parts:
+        os.environ["PHIEU_PARTS"] = str(Path(args.parts).resolve())
     if args.scheduler:  # over PHIEU_SCHEDULER and the plugin's option
         os.environ["PHIEU_SCHEDULER"] = args.scheduler
     code = build_site(
@@ -262,6 +266,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ĐỊA_CHỈ",
         default=None,
         help="gửi mọi việc tạo PDF tới bộ lập lịch Dask, ví dụ tcp://may-chu:8786 (hoặc biến PHIEU_SCHEDULER)",
+    )
+    build.add_argument(
+        "--office",
+        metavar="MÃ",
+        default=None,
+        help="dữ liệu cả tỉnh: chỉ dựng trang của một xã, phường (tên tệp trong offices/), để chia việc dựng",
+    )
+    build.add_argument(
+        "--parts",
+        metavar="DIR",
+        default=None,
+        help="dữ liệu cả tỉnh: ghép trang của tỉnh với trang từng xã, phường đã dựng sẵn bằng --office (DIR/<mã>/)",
     )
     build.add_argument(
         "--reprint",

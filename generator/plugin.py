@@ -67,7 +67,8 @@ class PhieuConfig(Config):
     edit_uri = opt.Type(str, default="edit/main/")
     """Path under ``repo_url`` that opens a repository file in the web editor."""
     workers = opt.Type(int, default=0)
-    """Processes that render PDFs; 0 means one per CPU."""
+    """Processes that render PDFs (in a province's build: that build offices side by side); 0 means one per
+    CPU."""
     scheduler = opt.Optional(opt.Type(str))
     """Address of a Dask scheduler (``tcp://host:8786``) whose workers make every PDF (``pip install
     'phieu[cluster]'``); the ``PHIEU_SCHEDULER`` variable and ``phieu build --scheduler`` override it."""
@@ -91,6 +92,10 @@ class PhieuConfig(Config):
     """A province's project only: build this office's site alone (the name of its file in ``offices/``
     without ``.yml``), as ``phieu build --office`` and the ``PHIEU_OFFICE`` variable do. Without it, the
     province's build makes its home and national pages, then every office's site in its own folder."""
+    parts = opt.Optional(opt.Type(str))
+    """A province's project only: take each office's site from ``<parts>/<id>/``, built apart by
+    ``phieu build --office`` (e.g. by a CI matrix), instead of building it; as ``phieu build --parts`` and
+    the ``PHIEU_PARTS`` variable do. Each part is checked against this build's data."""
     goatcounter = opt.Optional(opt.URL())
     """Count URL of the office's own GoatCounter (no cookies), e.g. https://thongke.example.vn/count.
     Off by default: then pages load nothing from any other host."""
@@ -111,8 +116,6 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         self.theme_globals: dict[str, str | None] = {}
         """What every page template sees as ``phieu``: the service worker's path and the counter's script."""
         self._serving = False
-        self._nested = False
-        """An office's site built by its province's root build (which checks the URL ledger itself)."""
         self.problems: list[Problem] | None = None
         """While serving: the data's problems, shown in the browser instead of the site."""
         self._logs = _WeasyPrintLogs()
@@ -123,7 +126,6 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
     def serving_office_of_province(self, serving: bool) -> None:  # called on another build's instance
         """Called by the province's root build on the plugin of each office's build."""
         self._serving = serving
-        self._nested = True
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.problems = None
@@ -142,7 +144,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         if problem:
             raise PluginError(f"SITE_URL: {problem}")
         config.site_url = site_url.rstrip("/") + "/"
-        office_id = self.config.office or os.environ.get("PHIEU_OFFICE") or None
+        office_id = os.environ.get("PHIEU_OFFICE") or self.config.office or None
         self.province = None
         if project.single is not None:
             if office_id is not None:
@@ -269,6 +271,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             )
             src_uri = inside(config.site_dir, page.src_uri)
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
+        for path, content in self._admin(config).items():  # one editor for the province, at its root
+            files.append(File.generated(config, inside(config.site_dir, path), content=content))
         clash = sorted({o.id for o in self.project.offices} & {f.dest_uri.split("/")[0] for f in files})
         if clash:
             raise PluginError(
@@ -313,15 +317,15 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         return files
 
     def _admin(self, config: MkDocsConfig) -> dict[str, str | bytes]:
-        assert self.catalog is not None and self.renderer is not None
+        assert self.project is not None
         if not self.config.editor:
             return {}
         files = editor.admin_files(
-            self.catalog,
-            project=Path(config.config_file_path).parent,
+            self.project,
+            repository=Path(config.config_file_path).parent,
             repo_url=config.repo_url,
             edit_uri=self.config.edit_uri,
-            site_url=self.renderer.site_url,
+            site_url=config.site_url or "/",
             auth_url=self.config.editor_auth,
         )
         if not files:
@@ -429,8 +433,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         procedures = self.catalog.procedures if self.catalog is not None else self.project.procedures
         if index_path.is_file():
             _add_folded_terms(index_path, procedures, pages)
-        if self._nested:
-            return  # the province's root build checks the ledger over the whole site
+        if self.project.is_province and self.catalog is not None:
+            return  # one office's part: the province's root build checks the ledger over the whole site
         ledger_path = self._project_file(config, self.config.ledger)
         listed = url_ledger.read_ledger(ledger_path)
         site_dir = Path(config.site_dir)
@@ -444,9 +448,21 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         """Every office's own site in its folder, then what spans them: the manifest, and the former
         single office's URLs forwarded to its new place."""
         assert self.project is not None and self.province is not None
-        options = {key: value for key, value in self.config.items() if key != "office"}
+        options = {key: value for key, value in self.config.items() if key not in ("office", "parts")}
         options["editor"] = False  # one editor, at the province's /admin/
-        province_site.build_offices(config, self.project, options, serving=self._serving)
+        parts = os.environ.get("PHIEU_PARTS") or self.config.parts or None
+        processes = self.config.workers or os.cpu_count() or 1
+        try:
+            province_site.build_offices(
+                config,
+                self.project,
+                options,
+                serving=self._serving,
+                parts=self._project_file(config, parts) if parts else None,
+                processes=processes,
+            )
+        except PhieuError as exc:
+            raise PluginError(str(exc)) from exc
         site_dir = Path(config.site_dir)
         site_url = config.site_url or "/"
         if self.config.slips:

@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import shutil
+import sys
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException, PluginError
 
 from .. import __version__, urls
+from ..errors import PhieuError
 from ..load import Project
-from ..render import templates
+from ..render import templates, text
 from ..staff.ledger import resolves
 from .redirects import redirect_page
 
@@ -29,24 +36,110 @@ log = logging.getLogger("mkdocs.plugins.phieu")
 
 
 def build_offices(
-    config: MkDocsConfig, project: Project, options: dict[str, object], *, serving: bool = False
+    config: MkDocsConfig,
+    project: Project,
+    options: dict[str, Any],
+    *,
+    serving: bool = False,
+    parts: Path | None = None,
+    processes: int = 1,
 ) -> None:
-    """Build each office's site into ``<site_dir>/<id>/`` with the same mkdocs.yml and plugin options."""
+    """Build each office's site into ``<site_dir>/<id>/`` with the same mkdocs.yml and plugin options.
+
+    ``parts``: take each office's site from ``parts/<id>/`` (made by ``phieu build --office``) instead of
+    building it. ``processes`` > 1 builds offices side by side, each in its own process (its PDFs made in
+    that process); the sites are the same, byte for byte.
+    """
+    site_dir = Path(config.site_dir)
+    if parts is not None:
+        for site in project.offices:
+            take_part(parts, site_dir, site.id, project, config.site_url or "/")
+        return
+    jobs = [
+        (str(config.config_file_path), str(site_dir / site.id), site.id, bool(config.strict), serving)
+        for site in project.offices
+    ]
+    if processes <= 1 or len(jobs) < 2 or serving:
+        for number, (job, site) in enumerate(zip(jobs, project.offices, strict=True), start=1):
+            log.info("phieu: xã, phường %d/%d: %s (%s)", number, len(jobs), site.profile.name, site.id)
+            build_office(*job, options)
+        return
+    alone = {**options, "workers": 1}  # each process makes its own PDFs: the offices are the parallel part
+    log.info("phieu: dựng %d xã, phường, %d tiến trình song song", len(jobs), min(processes, len(jobs)))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(_build_office_apart, *job, alone): job[2] for job in jobs}
+        try:
+            for future in as_completed(futures):
+                failure = future.result()
+                if failure is not None:
+                    raise PluginError(f"xã, phường {futures[future]}: {failure}")
+                log.info("phieu: xong xã, phường %s", futures[future])
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def build_office(
+    config_file: str, site_dir: str, office_id: str, strict: bool, serving: bool, options: dict[str, Any]
+) -> None:
+    """One office's site, built like any site with the phieu plugin told which office it is."""
     from ..plugin import PhieuPlugin  # the plugin imports this module
 
-    site_dir = Path(config.site_dir)
-    for number, site in enumerate(project.offices, start=1):
-        log.info("phieu: xã, phường %d/%d: %s (%s)", number, len(project.offices), site.profile.name, site.id)
-        sub = load_config(
-            config.config_file_path, site_dir=str(site_dir / site.id), strict=bool(config.strict)
+    sub = load_config(config_file, site_dir=site_dir, strict=strict)
+    plugin = sub.plugins["phieu"]
+    assert isinstance(plugin, PhieuPlugin)
+    for key, value in options.items():
+        plugin.config[key] = value
+    plugin.config["office"] = office_id
+    plugin.serving_office_of_province(serving)
+    build(sub)
+
+
+def _build_office_apart(
+    config_file: str, site_dir: str, office_id: str, strict: bool, serving: bool, options: dict[str, Any]
+) -> str | None:
+    """:func:`build_office` in a worker process; returns the failure's message (exceptions of MkDocs do not
+    cross processes), or None."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"%(levelname)-7s -  [{office_id}] %(message)s"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.INFO)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        build_office(config_file, site_dir, office_id, strict, serving, options)
+    except (MkDocsException, PhieuError) as exc:
+        return str(exc)
+    return None
+
+
+def take_part(parts: Path, site_dir: Path, office_id: str, project: Project, site_url: str) -> None:
+    """Put the office's site built apart (``phieu build --office``) in its folder, after checking that it
+    was built from the same data for the same address: every slip version in its manifest (a hash of all
+    the slip prints, QR address included) is the one this build would print."""
+    part = parts / office_id
+    own = part / "manifest.json"
+    if not own.is_file():
+        raise PhieuError(
+            f"thiếu phần của xã, phường {office_id}: không có {own} "
+            f"(dựng bằng: phieu build --office {office_id} --site-dir {part})"
         )
-        plugin = sub.plugins["phieu"]
-        assert isinstance(plugin, PhieuPlugin)
-        for key, value in options.items():
-            plugin.config[key] = value
-        plugin.config["office"] = site.id
-        plugin.serving_office_of_province(serving)
-        build(sub)
+    listed = {e["code"]: e["version"] for e in json.loads(own.read_text(encoding="utf-8"))["procedures"]}
+    catalog = project.office(office_id).catalog
+    office_url = urls.office_site_url(site_url, office_id)
+    expected = {
+        p.code: text.content_version(p, catalog.office, catalog.field(p.field), office_url)
+        for p in catalog.procedures
+    }
+    if listed != expected:
+        codes = sorted({code for code, _ in set(listed.items()) ^ set(expected.items())})
+        raise PhieuError(
+            f"phần của xã, phường {office_id} ở {part} được dựng từ dữ liệu hoặc địa chỉ khác bản này "
+            f"(thủ tục {', '.join(codes[:5])}): dựng lại phần đó"
+        )
+    shutil.copytree(part, site_dir / office_id)
 
 
 def manifest(site_dir: Path, project: Project, site_url: str) -> dict:
