@@ -23,7 +23,7 @@ import pytest
 import yaml
 from phieu import urls
 from phieu.errors import PhieuError
-from phieu.load import load_catalog
+from phieu.load import load_catalog, load_project
 from phieu.model import Document, Procedure
 from phieu.staff import editor, fmt
 from phieu.staff.schema import SCHEMAS, TITLES, json_schema
@@ -32,6 +32,7 @@ from tests.conftest import ROOT, SINGLE_OFFICE, GzipHandler, build, copy_project
 from tests.conftest import serve as serve_folder
 
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
+PROVINCE = ROOT / "procedures"
 AXE = ROOT / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 NODE = shutil.which("node")
 ADMIN = "/" + urls.ADMIN
@@ -61,7 +62,7 @@ def _config(project: Path) -> dict:
 def test_built_configuration_is_what_the_model_generates(built: Path) -> None:
     catalog = load_catalog(built / "procedures")
     generated = editor.config(
-        catalog,
+        load_project(built / "procedures"),
         procedures="procedures",
         repo="phieu-vn/phieu",
         branch="main",
@@ -239,7 +240,7 @@ def _noisy(value):
 
 def _writer_cases() -> list[tuple[Path, str]]:
     files = [
-        *fmt.data_files([SINGLE_OFFICE, MINI]),
+        *fmt.data_files([SINGLE_OFFICE, MINI, PROVINCE]),
         *sorted((ROOT / "tests" / "hostile").rglob("*.yml")),
     ]
     cases = []
@@ -253,11 +254,31 @@ def _writer_cases() -> list[tuple[Path, str]]:
     return cases
 
 
+def _run_writer(inputs: list[dict]) -> list[str]:
+    result = subprocess.run(
+        [NODE, "-e", _HARNESS, str(ROOT / "generator" / "staff" / "editor.js")],
+        input=json.dumps(inputs),  # ASCII: the harness reads stdin in chunks
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def _comment_key(kind: str, path: Path, record) -> str:
+    if kind == "procedure":
+        return f"procedure:{record.code}"
+    return f"office-profile:{path.stem}" if kind == "office-profile" else kind
+
+
 def test_the_editor_writes_what_fmt_writes() -> None:
     assert NODE, "node is missing: install Node.js (make site installs the editor with npm)"
-    catalog = load_catalog(SINGLE_OFFICE)
-    base = editor.metadata(catalog)
+    bases = {
+        False: editor.metadata(load_project(SINGLE_OFFICE)),
+        True: editor.metadata(load_project(PROVINCE)),
+    }
     inputs, expected = [], []
+    kinds = set()
     for path, kind in _writer_cases():
         _, canonical = fmt.format_file(path, kind)
         problems: list = []
@@ -265,27 +286,41 @@ def test_the_editor_writes_what_fmt_writes() -> None:
 
         record = fmt.MODELS[kind].model_validate(FileReader(path, problems).read().data)
         comments = editor.comments_of(path)
-        name = f"procedure:{record.code}" if kind == "procedure" else kind
+        base = bases[path.is_relative_to(PROVINCE)]
         meta = {
             **base,
+            "schemas": {**base["schemas"], kind: json_schema(fmt.MODELS[kind])},
             "schemaRefs": {**base["schemaRefs"], kind: fmt.schema_ref(path, kind)},
-            "comments": {name: comments} if comments else {},
+            "comments": {_comment_key(kind, path, record): comments} if comments else {},
         }
         full = record.model_dump(mode="json")
         for content in (full, _noisy(full)):
             inputs.append({"meta": meta, "content": content})
             expected.append(canonical)
-    result = subprocess.run(
-        [NODE, "-e", _HARNESS, str(ROOT / "generator" / "staff" / "editor.js")],
-        input=json.dumps(inputs),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    written = json.loads(result.stdout)
+        kinds.add(kind)
+    assert kinds == set(fmt.MODELS)  # every kind of file, a province's included
+    written = _run_writer(inputs)
     assert len(written) == len(expected) > 40
     for got, want, case in zip(written, expected, inputs, strict=True):
         assert got == want, case["content"].get("code", case["content"])
+
+
+def test_the_editor_keeps_an_office_files_comments_when_its_name_changes() -> None:
+    """The form hands over values only: the office is found by its name, else by its former communes."""
+    assert NODE, "node is missing: install Node.js (make site installs the editor with npm)"
+    project = load_project(PROVINCE)
+    meta = editor.metadata(project)
+    office = next(o for o in project.offices if o.profile.former and editor.comments_of(o.source))
+    renamed = office.profile.model_copy(update={"name": "Ủy ban nhân dân phường Mới Đặt Tên"})
+    other = next(o for o in project.offices if o.id != office.id)
+    contents = [renamed.model_dump(mode="json"), other.profile.model_dump(mode="json")]
+    got = _run_writer([{"meta": meta, "content": c} for c in contents])
+    ref = fmt.schema_ref(office.source, "office-profile")
+    text = office.source.read_text(encoding="utf-8")
+    assert got[0] == fmt.render(renamed, ref, fmt.read_comments(text))
+    assert text.splitlines()[1] in got[0]  # the file's own header comment, kept
+    assert got[1] == fmt.format_file(other.source)[1]
+    assert text.splitlines()[1] not in got[1]
 
 
 # --- in the browser --------------------------------------------------------------------------------------

@@ -85,6 +85,8 @@
         if (item === undefined) continue;
         if ("default" in prop && equal(item, canon(prop.default, prop, defs) ?? null)) continue;
         if (isEmptyObject(item) && effective(prop, defs).optional) continue; // a section left empty
+        // A list that may be absent and is empty (no office's procedure chosen): absent, which means "all".
+        if (Array.isArray(item) && item.length === 0 && effective(prop, defs).optional) continue;
         if (name === meta.emptyFeeKey && isEmptyObject(item)) item = { amount: null };
         out[name] = item;
       }
@@ -245,18 +247,35 @@
       return text.normalize("NFC");
     }
 
-    /** Which data file the form's values are: the office profile, the field list or a procedure. */
+    /** Which data file the form's values are: a single office's profile, a province's profile, its fee
+        table, one of its offices, the field list or a procedure. */
     function kindOf(content) {
-      if ("site_url" in content || "unit" in content) return "office";
+      if ("resolution" in content) return "fees";
+      if ("publisher" in content) return "province";
+      if ("unit" in content) return "site_url" in content ? "office" : "office-profile";
       if (Object.keys(content).every((name) => name === "fields")) return "fields";
       return "procedure";
+    }
+
+    /** The id of the office whose file the form holds: the one of that name, else of those former communes. */
+    function officeOf(data) {
+      const offices = meta.offices || [];
+      const named = offices.find(([, name]) => name === data.name);
+      const former = data.former || [];
+      const merged = former.length > 0 && offices.find(([, , list]) => equal(list, former));
+      return (named || merged || [null])[0];
+    }
+
+    function commentsOf(kind, data) {
+      if (kind === "procedure") return meta.comments[`procedure:${data.code}`];
+      if (kind === "office-profile") return meta.comments[`office-profile:${officeOf(data)}`];
+      return meta.comments[kind];
     }
 
     function toFile(content) {
       const kind = kindOf(content);
       const data = canonical(content, kind);
-      const name = kind === "procedure" ? `procedure:${data.code}` : kind;
-      return dump(data, meta.schemaRefs[kind], meta.comments[name]);
+      return dump(data, meta.schemaRefs[kind], commentsOf(kind, data));
     }
 
     return { canonical, dump, toFile, kindOf };

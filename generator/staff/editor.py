@@ -22,9 +22,11 @@ import yaml
 
 from .. import urls
 from ..errors import PhieuError
-from ..load import Catalog
+from ..load import Project
+from ..load.catalog import FEES_FILE, FIELDS_FILE, OFFICE_FILE, OFFICES_FOLDER, PROVINCE_FILE
+from ..model import SLUG_PATTERN
 from . import fmt
-from .schema import SCHEMAS, json_schema
+from .schema import PATTERN_MESSAGES, SCHEMAS, json_schema
 
 #: The folder of the project's package.json (the repository root, next to pyproject.toml).
 PROJECT = Path(__file__).resolve().parents[2]
@@ -52,9 +54,11 @@ METADATA = "phieu.json"
 CONFIG = "config.yml"
 INDEX = "index.html"
 
-#: The collection of the office profile and the field list (no field id has "_": ids are slugs; a name
-#: starting with "_" is the editor's own).
+#: The collection of the office profile (or the province's files) and the field list (no field id has "_":
+#: ids are slugs; a name starting with "_" is the editor's own).
 SHARED = "tep_chung"
+#: A province's collection of its offices, one file each (``offices/<id>.yml``; the file name is the id).
+OFFICES = "xa_phuong"
 #: How a collapsed list item reads, by model.
 SUMMARIES = {
     "Case": "{{fields.name}}",
@@ -63,7 +67,28 @@ SUMMARIES = {
     "Form": "{{fields.name}}",
     "FormField": "{{fields.label}}: {{fields.sample}}",
     "FieldInfo": "{{fields.name}}",
+    "FieldCounter": "{{fields.field}}: {{fields.counter}}",
+    "OfficeProcedure": "{{fields.code}}",
+    "ProvinceFee": "{{fields.code}} · {{fields.case}}",
 }
+#: Keys whose value is one of the data's own ids, with the choices they pick from (``_Form.choices``).
+SELECTS = {
+    ("Procedure", "replaced_by"): "procedures",
+    ("FieldCounter", "field"): "fields",
+    ("OfficeProcedure", "code"): "procedures",
+    ("ProvinceFee", "code"): "fee_codes",
+    ("ProvinceFee", "case"): "fee_cases",
+    ("Province", "former_site"): "offices",
+}
+#: An office id: a slug that is not one of the paths the province's root uses itself.
+OFFICE_ID_PATTERN = "^(?!(?:" + "|".join(sorted(urls.RESERVED_OFFICE_IDS)) + ")$)" + SLUG_PATTERN[1:]
+OFFICE_ID_MESSAGE = (
+    PATTERN_MESSAGES[SLUG_PATTERN].replace("dung-han", "phuong-cao-lanh")
+    + " Không dùng tên dành riêng của trang tỉnh: "
+    + ", ".join(sorted(urls.RESERVED_OFFICE_IDS))
+    + "."
+)
+
 #: Procedure keys that depend on the collection (a new procedure's field is the collection's).
 _PER_COLLECTION = frozenset({"field"})
 #: Text up to this long is one line in the form; longer text gets a box that grows.
@@ -193,8 +218,10 @@ class _Form:
     ) -> dict[str, Any]:
         if (model, key) == ("Procedure", "field"):
             return {"widget": "select", "options": self.choices["fields"], "default": self.collection}
-        if (model, key) == ("Procedure", "replaced_by"):
-            return {"widget": "select", "options": self.choices["procedures"]}
+        if (model, key) in SELECTS:
+            return {"widget": "select", "options": self.choices[SELECTS[(model, key)]]}
+        if (model, key) == ("OfficeProfile", "offers"):  # none chosen: the key is left out, every procedure
+            return {"widget": "select", "multiple": True, "options": self.choices["procedures"]}
         if (model, key) == ("Procedure", "updated"):
             return {**_date(), "default": "{{now}}"}
         if "enum" in target:
@@ -272,8 +299,31 @@ def _number(target: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def choices(project: Project) -> dict[str, list[dict[str, str]]]:
+    """What the selects offer, from the data: fields, procedures, offices and the cases a province sets fees for."""
+    fee_cases: dict[str, list[str]] = {}  # case id → the codes that have it
+    for entry in project.fee_table.fees if project.fee_table else ():
+        fee_cases.setdefault(entry.case, []).append(entry.code)
+    for p in project.procedures:
+        for case in p.cases:
+            if case.fee.varies_by_province and p.code not in fee_cases.get(case.id, []):
+                fee_cases.setdefault(case.id, []).append(p.code)
+    fee_codes = {code for codes in fee_cases.values() for code in codes}
+    procedures = [{"label": f"{p.code} {p.name}", "value": p.code} for p in project.procedures]
+    return {
+        "fields": [{"label": f.name, "value": f.id} for f in project.fields],
+        "procedures": procedures,
+        "offices": [{"label": f"{o.profile.name} ({o.id})", "value": o.id} for o in project.offices],
+        "fee_codes": [o for o in procedures if o["value"] in fee_codes],
+        "fee_cases": [
+            {"label": f"{case} ({', '.join(sorted(codes))})", "value": case}
+            for case, codes in sorted(fee_cases.items())
+        ],
+    }
+
+
 def config(
-    catalog: Catalog,
+    project: Project,
     *,
     procedures: str,
     repo: str,
@@ -281,18 +331,18 @@ def config(
     site_url: str,
     auth_url: str | None = None,
 ) -> dict[str, Any]:
-    """The editor's configuration: one collection per field folder, then the office profile and the field
-    list; ``procedures`` is the data folder's path in the repository."""
+    """The editor's configuration: one collection per field folder, then (a province) the offices, then the
+    shared files: the office profile or the province's profile and fee table, and the field list.
+    ``procedures`` is the data folder's path in the repository."""
     procedure = json_schema(SCHEMAS["procedure"])
-    choices = {
-        "fields": [{"label": f.name, "value": f.id} for f in catalog.fields],
-        "procedures": [{"label": f"{p.code} {p.name}", "value": p.code} for p in catalog.procedures],
-    }
+    options = choices(project)
     # Every field collection holds the same form but for its field's default: the same objects, written once.
-    common = _Form(procedure, "", choices).fields("Procedure", procedure)
+    common = _Form(procedure, "", options).fields("Procedure", procedure)
+    if project.is_province:  # an office's own parts of a procedure are in its file, never in the record
+        common = [f for f in common if f["name"] != "local"]
     collections: list[dict[str, Any]] = []
-    for info in catalog.fields:
-        own = {f["name"]: f for f in _Form(procedure, info.id, choices).fields("Procedure", procedure)}
+    for info in project.fields:
+        own = {f["name"]: f for f in _Form(procedure, info.id, options).fields("Procedure", procedure)}
         collection: dict[str, Any] = {
             "name": info.id,
             "label": info.name,
@@ -316,26 +366,32 @@ def config(
         if info.description:
             collection["description"] = info.description
         collections.append(collection)
+    if project.is_province:
+        collections.append(_offices(procedures, options))
+        shared = (
+            ("province", PROVINCE_FILE, "Hồ sơ tỉnh"),
+            ("fees", FEES_FILE, "Bảng lệ phí của tỉnh"),
+            ("fields", FIELDS_FILE, "Lĩnh vực"),
+        )
+        label = "Tỉnh, lệ phí và lĩnh vực"
+    else:
+        shared = (("office", OFFICE_FILE, "Hồ sơ cơ quan"), ("fields", FIELDS_FILE, "Lĩnh vực"))
+        label = "Cơ quan và lĩnh vực"
     shared_files = []
-    for name, file_name, label in (
-        ("office", "office.yml", "Hồ sơ cơ quan"),
-        ("fields", "fields.yml", "Lĩnh vực"),
-    ):
+    for name, file_name, title in shared:
         schema = json_schema(SCHEMAS[name])
-        form = _Form(schema, SHARED, choices)
+        form = _Form(schema, SHARED, options)
         shared_files.append(
             {
                 "name": name,
-                "label": label,
+                "label": title,
                 "file": f"{procedures}/{file_name}",
                 "format": "yml",
                 "editor": {"preview": False},
                 "fields": form.fields(SCHEMAS[name].__name__, schema),
             }
         )
-    collections.append(
-        {"name": SHARED, "label": "Cơ quan và lĩnh vực", "publish": False, "files": shared_files}
-    )
+    collections.append({"name": SHARED, "label": label, "publish": False, "files": shared_files})
     backend: dict[str, Any] = {"name": "github", "repo": repo, "branch": branch}
     if auth_url:
         backend["base_url"] = auth_url
@@ -347,6 +403,33 @@ def config(
         "media_folder": f"{procedures}/.media",
         "output": {"omit_empty_optional_fields": True},
         "collections": collections,
+    }
+
+
+def _offices(procedures: str, options: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
+    """A province's offices: one file each in ``offices/``, named by the office's id (typed when it is created)."""
+    schema = json_schema(SCHEMAS["office-profile"])
+    return {
+        "name": OFFICES,
+        "label": "Xã, phường",
+        "label_singular": "xã, phường",
+        "description": "Mỗi xã, phường một tệp: địa chỉ, giờ, quầy, thủ tục giải quyết và phần riêng của từng thủ tục.",
+        "folder": f"{procedures}/{OFFICES_FOLDER}",
+        "extension": "yml",
+        "format": "yml",
+        "create": True,
+        "delete": False,
+        "publish": False,
+        "slug": {
+            "editable": ["create"],
+            "pattern": [OFFICE_ID_PATTERN, OFFICE_ID_MESSAGE],
+            "hint": "Mã của xã, phường: tên tệp và đường dẫn trang của xã, phường (không đổi sau khi đã in phiếu).",
+        },
+        "identifier_field": "name",
+        "summary": "{{name}}",
+        "sortable_fields": ["name"],
+        "editor": {"preview": False},
+        "fields": _Form(schema, OFFICES, options).fields("OfficeProfile", schema),
     }
 
 
@@ -364,26 +447,33 @@ def comments_of(path: Path) -> dict[str, Any] | None:
     }
 
 
-def metadata(catalog: Catalog) -> dict[str, Any]:
+def metadata(project: Project) -> dict[str, Any]:
     """The schemas, schema lines, comments and quoting rules editor.js writes with."""
-    root = catalog.root
+    root = project.root
     comments: dict[str, Any] = {}
-    for name, file_name in (("office", "office.yml"), ("fields", "fields.yml")):
-        found = comments_of(root / file_name)
+    top = (PROVINCE_FILE, FEES_FILE, FIELDS_FILE) if project.is_province else (OFFICE_FILE, FIELDS_FILE)
+    for file_name in top:
+        if (root / file_name).is_file():
+            found = comments_of(root / file_name)
+            if found:
+                comments[fmt.TOP_FILES[file_name]] = found
+    for office in project.offices:
+        found = comments_of(office.source)
         if found:
-            comments[name] = found
-    for code, path in sorted(catalog.sources.items()):
+            comments[f"office-profile:{office.id}"] = found
+    for code, path in sorted(project.sources.items()):
         found = comments_of(path)
         if found:
             comments[f"procedure:{code}"] = found
-    field = catalog.fields[0].id if catalog.fields else "linh-vuc"
-    return {
-        "schemas": {name: json_schema(model) for name, model in SCHEMAS.items()},
-        "schemaRefs": {
-            "procedure": fmt.schema_ref(root / field / "x.yml", "procedure"),
-            "office": fmt.schema_ref(root / "office.yml", "office"),
-            "fields": fmt.schema_ref(root / "fields.yml", "fields"),
-        },
+    field = project.fields[0].id if project.fields else "linh-vuc"
+    refs = {"procedure": fmt.schema_ref(root / field / "x.yml", "procedure")}
+    for file_name in top:
+        refs[fmt.TOP_FILES[file_name]] = fmt.schema_ref(root / file_name, fmt.TOP_FILES[file_name])
+    if project.is_province:
+        refs["office-profile"] = fmt.schema_ref(root / OFFICES_FOLDER / "x.yml", "office-profile")
+    meta: dict[str, Any] = {
+        "schemas": {name: json_schema(model) for name, model in SCHEMAS.items() if name in refs},
+        "schemaRefs": refs,
         "schemaLine": fmt.SCHEMA_LINE,
         "comments": comments,
         "header": fmt.HEADER,
@@ -395,6 +485,11 @@ def metadata(catalog: Catalog) -> dict[str, Any]:
         "invisible": fmt.INVISIBLE,
         "emptyFeeKey": "fee",
     }
+    if project.is_province:
+        # Which office's file the form holds (the editor hands over its values only): by name, else by the
+        # former communes; a save that changes both loses the file's comments.
+        meta["offices"] = [[o.id, o.profile.name, o.profile.former] for o in project.offices]
+    return meta
 
 
 def writer_script() -> str:
@@ -432,33 +527,35 @@ def config_text(settings: dict[str, Any]) -> str:
 
 
 def admin_files(
-    catalog: Catalog,
+    project: Project,
     *,
-    project: Path,
+    repository: Path,
     repo_url: str | None,
     edit_uri: str | None,
     site_url: str,
     auth_url: str | None = None,
 ) -> dict[str, str | bytes]:
     """Every file of ``/admin/``, by site path; nothing without a GitHub ``repo_url`` (there is nowhere to
-    save to). ``project`` is the repository folder (where mkdocs.yml is)."""
+    save to). ``repository`` is the repository folder (where mkdocs.yml is). A province has one editor, at
+    its root: the records, its own files and every office's."""
     found = github_repo(repo_url, edit_uri)
     if found is None:
         return {}
     repo, branch = found
     try:
-        procedures = catalog.root.resolve().relative_to(project.resolve()).as_posix()
+        procedures = project.root.resolve().relative_to(repository.resolve()).as_posix()
     except ValueError:
         raise PhieuError(
-            f"thư mục thủ tục {catalog.root} nằm ngoài kho {project}: trình soạn thảo /admin/ không lưu được vào đó"
+            f"thư mục thủ tục {project.root} nằm ngoài kho {repository}: trình soạn thảo /admin/ không lưu được vào đó"
         ) from None
     settings = config(
-        catalog, procedures=procedures, repo=repo, branch=branch, site_url=site_url, auth_url=auth_url
+        project, procedures=procedures, repo=repo, branch=branch, site_url=site_url, auth_url=auth_url
     )
+    owner = project.province.name if project.province else project.catalogs()[0][1].office.name
     files: dict[str, str | bytes] = {
-        INDEX: index_page(catalog.office.name),
+        INDEX: index_page(owner),
         CONFIG: config_text(settings),
-        METADATA: json.dumps(metadata(catalog), ensure_ascii=False, separators=(",", ":")),
+        METADATA: json.dumps(metadata(project), ensure_ascii=False, separators=(",", ":")),
         WRITER: writer_script(),
         **vendor_files(),
     }
