@@ -247,6 +247,13 @@ class _Province:
                 continue
             profile, located = loaded
             self.check_office(profile, located, reader, records, field_ids)
+            taken = {other.name: other_id for other_id, other, _ in found}
+            if profile.name in taken:
+                reader.problem(
+                    *located.where(("name",)),
+                    f"tên '{profile.name}' đã dùng ở {OFFICES_FOLDER}/{taken[profile.name]}.yml: mỗi xã, phường "
+                    "một tệp, mỗi tệp một tên (người dân chọn xã, phường theo tên)",
+                )
             found.append((office_id, profile, path))
         if not found and not self.problems:
             self.problems.append(
@@ -305,6 +312,16 @@ class _Province:
                     f"thủ tục {entry.code} ghi hai lần trong procedures: gộp lại thành một mục",
                 )
             own.add(entry.code)
+        for key, what, names in (
+            ("reception", "điểm tiếp nhận", [r.name for r in profile.reception]),
+            ("former", "xã, phường cũ", profile.former),
+        ):
+            listed: set[str] = set()
+            for i, name in enumerate(names):
+                if name in listed:
+                    loc = (key, i, "name") if key == "reception" else (key, i)
+                    reader.problem(*located.where(loc), f"{what} '{name}' ghi hai lần trong {key}")
+                listed.add(name)
         counted: set[str] = set()
         for i, counter in enumerate(profile.counters):
             if counter.field not in field_ids:

@@ -1,0 +1,195 @@
+"""Staff tools on a province's folder: schemas, fmt, the editor, validate, diff, new, import, stats, ledger
+and the production check, each seeing the three layers (national records, the province, its offices)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from phieu import urls
+from phieu.load import load_project
+from phieu.model import SLUG_PATTERN
+from phieu.staff import editor
+from phieu.staff.schema import SCHEMAS, json_schema
+
+from tests.conftest import ROOT
+
+PROVINCE = ROOT / "procedures"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_project(PROVINCE)
+
+
+# --------------------------------------------------------------------------- the editor
+
+
+def _province_config(project) -> dict:
+    return editor.config(
+        project,
+        procedures="procedures",
+        repo="so-tu-phap/phieu",
+        branch="main",
+        site_url=project.province.site_url,
+    )
+
+
+def test_the_province_editor_has_the_records_the_offices_and_the_province_files(shipped) -> None:
+    config = _province_config(shipped)
+    collections = {c["name"]: c for c in config["collections"]}
+    fields = [
+        c for c in config["collections"] if c.get("folder", "").startswith("procedures/") and "slug" in c
+    ]
+    assert [c["name"] for c in fields[: len(shipped.fields)]] == [f.id for f in shipped.fields]
+    for collection in fields[: len(shipped.fields)]:
+        assert "local" not in [
+            f["name"] for f in collection["fields"]
+        ]  # an office's parts are in its own file
+        assert [f["name"] for f in collection["fields"]] == [
+            k for k in json_schema(SCHEMAS["procedure"])["properties"] if k != "local"
+        ]
+
+    offices = collections[editor.OFFICES]
+    assert offices["folder"] == "procedures/offices" and offices["extension"] == "yml"
+    assert offices["create"] is True and offices["delete"] is False and offices["publish"] is False
+    assert offices["slug"]["editable"] == ["create"]
+    pattern = re.compile(offices["slug"]["pattern"][0])
+    assert all(pattern.fullmatch(o.id) for o in shipped.offices)
+    assert not pattern.fullmatch("admin") and not pattern.fullmatch("p") and not pattern.fullmatch("Phuong 1")
+    assert pattern.fullmatch("padmin") and re.fullmatch(SLUG_PATTERN, "padmin")
+    assert "admin" in offices["slug"]["pattern"][1]
+    form = {f["name"]: f for f in offices["fields"]}
+    assert list(form) == list(json_schema(SCHEMAS["office-profile"])["properties"])
+    codes = [o["value"] for o in form["offers"]["options"]]
+    assert (form["offers"]["widget"], form["offers"]["multiple"]) == ("select", True)
+    assert codes == [p.code for p in shipped.procedures]
+    counters = {f["name"]: f for f in form["counters"]["fields"]}
+    assert counters["field"]["widget"] == "select"
+    assert [o["value"] for o in counters["field"]["options"]] == [f.id for f in shipped.fields]
+    own = {f["name"]: f for f in form["procedures"]["fields"]}
+    assert list(own) == ["code", "counter", "notes", "keywords", "same_visit"]
+    assert [o["value"] for o in own["code"]["options"]] == codes
+
+    shared = collections[editor.SHARED]
+    assert [f["file"] for f in shared["files"]] == [
+        "procedures/province.yml",
+        "procedures/fees.yml",
+        "procedures/fields.yml",
+    ]
+    province = {f["name"]: f for f in shared["files"][0]["fields"]}
+    assert [o["value"] for o in province["former_site"]["options"]] == [o.id for o in shipped.offices]
+    fees = {f["name"]: f for f in shared["files"][1]["fields"]}
+    row = {f["name"]: f for f in fees["fees"]["fields"]}
+    assert {o["value"] for o in row["code"]["options"]} >= {e.code for e in shipped.fee_table.fees}
+    assert {o["value"] for o in row["case"]["options"]} >= {e.case for e in shipped.fee_table.fees}
+    assert row["fee"]["widget"] == "object"
+
+
+def test_the_province_editor_configuration_is_valid_for_the_pinned_editor(shipped) -> None:
+    schema = json.loads((ROOT / "node_modules" / editor.PACKAGE / "schema" / "sveltia-cms.json").read_text())
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    config = yaml.safe_load(editor.config_text(_province_config(shipped)))
+    assert [e.message for e in validator.iter_errors(config)] == []
+
+
+def test_the_province_editor_writes_with_every_kind_and_each_offices_comments(shipped) -> None:
+    meta = editor.metadata(shipped)
+    assert set(meta["schemaRefs"]) == {"procedure", "province", "fees", "fields", "office-profile"}
+    assert meta["schemaRefs"]["office-profile"] == "../../schema/office-profile.schema.json"
+    assert meta["schemaRefs"]["province"] == "../schema/province.schema.json"
+    assert [o[0] for o in meta["offices"]] == [o.id for o in shipped.offices]
+    assert {f"office-profile:{o.id}" for o in shipped.offices} <= set(meta["comments"])
+    assert {"province", "fees"} <= set(meta["comments"])
+
+
+def test_a_province_publishes_one_editor_titled_with_its_name(shipped, monkeypatch) -> None:
+    monkeypatch.setattr(editor, "vendor_files", dict)  # the vendored script is test_editor's
+    files = editor.admin_files(
+        shipped,
+        repository=ROOT,
+        repo_url="https://github.com/so-tu-phap/phieu",
+        edit_uri="edit/main/",
+        site_url=shipped.province.site_url,
+    )
+    assert set(files) == {
+        urls.admin(n) for n in (editor.INDEX, editor.CONFIG, editor.METADATA, editor.WRITER)
+    }
+    assert f"<title>Sửa thủ tục – {shipped.province.name}</title>" in files[urls.admin(editor.INDEX)]
+
+
+def test_a_province_site_has_its_editor_at_the_root_only(province: Path) -> None:
+    site = province / "site"
+    config = yaml.safe_load((site / urls.admin(editor.CONFIG)).read_text(encoding="utf-8"))
+    assert editor.OFFICES in [c["name"] for c in config["collections"]]
+    for office in load_project(province / "procedures").offices:
+        assert (site / office.id / "index.html").is_file()
+        assert not (site / office.id / urls.ADMIN).exists(), office.id
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "procedures"
+    shutil.copytree(PROVINCE, root)
+    return root
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def _problems(root: Path) -> list[str]:
+    from phieu.errors import DataError
+
+    with pytest.raises(DataError) as caught:
+        load_project(root, display_root=root.parent)
+    return [str(p) for p in caught.value.problems]
+
+
+def _line_of(path: Path, text: str, nth: int = 1) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = [i for i, line in enumerate(lines, 1) if text in line]
+    return found[nth - 1]
+
+
+def test_validate_finds_an_office_duplicated_by_name_reception_point_or_former_commune(
+    tmp_path: Path,
+) -> None:
+    root = _copy(tmp_path)
+    sa_dec = root / "offices" / "phuong-sa-dec.yml"
+    text = sa_dec.read_text(encoding="utf-8")
+    point = "  - name: Tổ tiếp nhận hồ sơ số 4"
+    block = text[text.index(point) : text.index("# Địa bàn cũ")]
+    text = text.replace(block, block + block, 1).replace(
+        "  - xã Tân Quy Tây\n", "  - xã Tân Quy Tây\n  - phường An Hòa\n"
+    )
+    sa_dec.write_text(text, encoding="utf-8")
+    my_ngai = root / "offices" / "phuong-my-ngai.yml"
+    my_ngai.write_text(
+        my_ngai.read_text(encoding="utf-8").replace(
+            "name: Ủy ban nhân dân phường Mỹ Ngãi", "name: Ủy ban nhân dân phường Cao Lãnh"
+        ),
+        encoding="utf-8",
+    )
+    problems = _problems(root)
+    reception = _line_of(sa_dec, point, 2)
+    former = _line_of(sa_dec, "  - phường An Hòa", 2)
+    assert problems == [
+        "procedures/offices/phuong-my-ngai.yml:3:7: tên 'Ủy ban nhân dân phường Cao Lãnh' đã dùng ở "
+        "offices/phuong-cao-lanh.yml: mỗi xã, phường một tệp, mỗi tệp một tên (người dân chọn xã, phường theo tên)",
+        f"procedures/offices/phuong-sa-dec.yml:{reception}:11: điểm tiếp nhận 'Tổ tiếp nhận hồ sơ số 4 (trụ sở "
+        "tại Ủy ban nhân dân phường Tân Quy Đông cũ)' ghi hai lần trong reception",
+        f"procedures/offices/phuong-sa-dec.yml:{former}:5: xã, phường cũ 'phường An Hòa' ghi hai lần trong former",
+    ]
+
+
+def test_validate_refuses_an_empty_offers_list(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    my_ngai = root / "offices" / "phuong-my-ngai.yml"
+    text = my_ngai.read_text(encoding="utf-8")
+    my_ngai.write_text(text[: text.index("offers:")] + "offers: []\n", encoding="utf-8")
+    line = _line_of(my_ngai, "offers: []")
+    assert _problems(root) == [f"procedures/offices/phuong-my-ngai.yml:{line}:9: 'offers' cần ít nhất 1 mục"]
