@@ -30,11 +30,13 @@ from mkdocs.structure.pages import Page
 from . import urls
 from .errors import DataError, PhieuError, Problem
 from .load import Catalog, Project, load_project
+from .load.forms import FORMS_FOLDER
 from .model import Procedure, site_url_problem
 from .publish import counting, offline
 from .publish import province as province_site
 from .publish import redirects as url_redirects
-from .publish.outputs import Outputs
+from .publish.forms import form_samples
+from .publish.outputs import Artifact, Outputs
 from .publish.publisher import Publisher
 from .publish.run import WEASYPRINT_LOGGERS, progress_printer
 from .publish.safety import inside
@@ -112,6 +114,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         """A province's root build: its home and national pages."""
         self.renderer: PageRenderer | None = None
         self.publisher: Publisher | None = None
+        self.samples: list[Artifact] = []
+        """The national forms' filled samples (made beside the publisher's PDFs, with their own cache)."""
         self.redirects: url_redirects.Redirects | None = None
         self.theme_globals: dict[str, str | None] = {}
         """What every page template sees as ``phieu``: the service worker's path and the counter's script."""
@@ -283,9 +287,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.catalog is not None and self.renderer is not None
         for page in self.renderer.all():
-            inclusion = (
-                InclusionLevel.NOT_IN_NAV if urls.code_of_source(page.src_uri) else InclusionLevel.UNDEFINED
-            )
+            reached_from_pages = urls.code_of_source(page.src_uri) or urls.form_of_source(page.src_uri)
+            inclusion = InclusionLevel.NOT_IN_NAV if reached_from_pages else InclusionLevel.UNDEFINED
             src_uri = inside(config.site_dir, page.src_uri)
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
         self.redirects = self._load_redirects(config)
@@ -312,6 +315,12 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
                     "đổi tên hoặc chuyển các tệp đó"
                 )
             self.publisher.start()  # on a large site, PDFs are made while MkDocs builds the pages
+            cache = self._project_file(config, self.config.cache_dir) if self.config.cache else None
+            self.samples = form_samples(self.catalog.forms, theme_dir, cache)
+            for sample in self.samples:
+                files.append(
+                    File.generated(config, inside(config.site_dir, sample.path), content=sample.content)
+                )
             # Last in the list, so it is built last and waits the least for the PDFs.
             files.append(File.generated(config, urls.PRINTING_SOURCE, content=self.publisher.printing_page()))
         return files
@@ -363,7 +372,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         self._check_pdfs()
         if self.publisher is not None and page.file.src_uri == urls.PRINTING_SOURCE:
             try:
-                return self.publisher.printing_tables(output, self._pdfs())
+                pdfs = self._pdfs()
+                return self.publisher.printing_tables(output, Outputs([*pdfs.artifacts, *self.samples]))
             except PhieuError as exc:
                 raise PluginError(str(exc)) from exc
         return output
@@ -391,6 +401,9 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             source = self.catalog.sources.get(code)
             if source is not None:
                 page.edit_url = self._edit_url(config, source)
+        elif urls.form_of_source(src) is not None and config.repo_url:
+            form_file = self.catalog.root / FORMS_FOLDER / f"{urls.form_of_source(src)}.yml"
+            page.edit_url = self._edit_url(config, form_file)
         elif urls.is_listing_source(src):
             page.edit_url = None  # generated: there is no file to edit
         if code is not None and self.renderer is not None:

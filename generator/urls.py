@@ -133,6 +133,13 @@ def code_of_source(src_uri: str) -> str | None:
     return None
 
 
+def form_of_source(src_uri: str) -> str | None:
+    """The form id of a fill-in page's source, else None."""
+    if src_uri.startswith(FORMS) and src_uri.endswith(".md"):
+        return src_uri.removeprefix(FORMS).removesuffix(".md")
+    return None
+
+
 def is_listing_source(src_uri: str) -> bool:
     """Field pages, the A–Z list and the printing page: generated from many files, none to edit."""
     return src_uri.startswith(FIELDS) or src_uri in (AZ_SOURCE, PRINTING_SOURCE)

@@ -18,7 +18,7 @@ from ..render import templates, text
 from ..render.pages import relative
 from .impose import LAYOUTS
 
-KINDS = ("pack", "imposed", "poster", "tent", "slip")
+KINDS = ("pack", "imposed", "poster", "tent", "slip", "sample")
 """The printing page's tables, in order."""
 
 
@@ -29,7 +29,7 @@ class Artifact:
     path: str
     """Path inside the site, e.g. ``pdf/phieu-1.001193.pdf``."""
     kind: str
-    """``slip``, ``poster``, ``tent``, ``pack`` or ``imposed``."""
+    """``slip``, ``poster``, ``tent``, ``pack``, ``imposed`` or ``sample`` (a national form's filled sample)."""
     title: str
     content: bytes
     pages: int

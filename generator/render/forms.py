@@ -13,8 +13,7 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import urls
-from ..model import FormInput, FormSection, InputKind, SharedForm
+from ..model import FormInput, FormSection, InputKind, Procedure, SharedForm
 from . import templates
 from .slip import PDF_OPTIONS, TIME_LIMIT_S, Pdf, ThemeOnlyFetcher, time_limit
 
@@ -23,6 +22,8 @@ WATERMARK = "MẪU — KHÔNG DÙNG ĐỂ NỘP"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 SIGNATURE_HINT = "(Ký, ghi rõ họ, chữ đệm, tên)"
+#: A sample longer than this is also written under its input: a phone shows only the start of a placeholder.
+EXAMPLE_INLINE = 28
 #: Bump when the sample's rendering changes in a way its inputs do not show: part of its cache key.
 SAMPLE_REVISION = 1
 
@@ -138,22 +139,29 @@ class FormRenderer:
             return Pdf(document.write_pdf(**PDF_OPTIONS), len(document.pages))
 
 
-def page_context(form: SharedForm, here: str, *, procedures: list[tuple[str, str]]) -> dict:
-    """What the fill-in page's template sees; ``procedures`` are (name, relative link) of the procedures
-    whose documents use the form."""
-    from .pages import relative
+def used_by(procedure: Procedure, forms: dict[str, SharedForm]) -> list[SharedForm]:
+    """The national forms a procedure's documents name, in the order they are first named."""
+    ids = dict.fromkeys(d.form for c in procedure.cases for d in c.documents if d.form in forms)
+    return [forms[i] for i in ids if i is not None]
 
+
+def page_context(
+    form: SharedForm, *, sample_url: str, script_url: str, style_url: str, procedures: list[tuple[str, str]]
+) -> dict:
+    """What the fill-in page's template sees; ``procedures`` are (name, link) of the procedures whose
+    documents name the form. The stored answers are kept per form, so that a new version of the form
+    (``updated``) starts empty rather than fill moved inputs with old answers."""
     return {
         "form": form,
-        "sample_url": relative(here, urls.form_sample(form.id)),
+        "notes": {n.mark: n.text for n in form.notes},
+        "sample_url": sample_url,
+        "script_url": script_url,
+        "style_url": style_url,
         "procedures": procedures,
-        "storage_key": f"phieu:mau:{form.id}",
-        "script_url": relative(here, urls.FORM_SCRIPT),
-        "style_url": relative(here, urls.FORM_STYLE),
-        "watermark": WATERMARK,
+        "storage_key": f"phieu:mau:{form.id}:{form.updated.isoformat()}",
+        "nation": NATION,
+        "motto": MOTTO,
+        "signature_hint": SIGNATURE_HINT,
+        "blocks": blocks,
+        "example_inline": EXAMPLE_INLINE,
     }
-
-
-def page_environment(env) -> None:
-    """Give the page templates' environment what the form page needs."""
-    _paper_globals(env)

@@ -19,8 +19,8 @@ import jinja2
 
 from .. import urls
 from ..load import Catalog
-from ..model import Procedure
-from . import share, templates, text
+from ..model import Procedure, SharedForm
+from . import forms, share, templates, text
 
 CHANNEL_NAMES = {"in_person": "Nộp trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Nộp trực tuyến"}
 LEVEL_NAMES = {"commune": "Cấp xã", "province": "Cấp tỉnh", "district": "Cấp huyện (trước 01/7/2025)"}
@@ -107,6 +107,14 @@ class PageRenderer:
             replacement=replacement,
             replacement_url=replacement and relative(here, urls.page(replacement.code)),
             slip_url=relative(here, urls.slip(procedure.code)),
+            shared_forms={
+                f.id: {
+                    "form": f,
+                    "fill": relative(here, urls.form(f.id)),
+                    "sample": relative(here, urls.form_sample(f.id)),
+                }
+                for f in forms.used_by(procedure, self.catalog.forms)
+            },
             version=version,
             storage_key=f"phieu:{procedure.code}:{version}",
             short_url=urls.absolute(self.catalog.office, here, self.site_url),
@@ -167,10 +175,29 @@ class PageRenderer:
         )
         return "\n".join(line for line in body.splitlines() if line.strip())
 
+    def form(self, form: SharedForm) -> GeneratedPage:
+        """The page where ``form`` is filled in on the phone and printed."""
+        here = urls.form(form.id)
+        users = [p for p in self.catalog.procedures if form in forms.used_by(p, self.catalog.forms)]
+        body = self.env.get_template("form.html.j2").render(
+            **forms.page_context(
+                form,
+                sample_url=relative(here, urls.form_sample(form.id)),
+                script_url=relative(here, urls.FORM_SCRIPT),
+                style_url=relative(here, urls.FORM_STYLE),
+                procedures=[(p.name, relative(here, urls.page(p.code))) for p in users],
+            )
+        )
+        description = (
+            f"Điền {form.name.lower()} trên điện thoại rồi in theo mẫu; có mẫu đã điền sẵn để tham khảo."
+        )
+        return GeneratedPage(urls.form_source(form.id), _document(form.name, body, description))
+
     def all(self) -> list[GeneratedPage]:
         pages = [self.procedure(p) for p in self.catalog.procedures]
         pages += [self.field(f.id) for f in self.catalog.fields]
         pages.append(self.az())
+        pages += [self.form(f) for _, f in sorted(self.catalog.forms.items())]
         return pages
 
     def search_terms(self, procedure: Procedure) -> str:
