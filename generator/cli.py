@@ -74,7 +74,7 @@ def _build(args: argparse.Namespace) -> int:
     if report is not None:  # written into the new site, before it replaces the old one
         from .staff.diff import write_reprint_pack
 
-        add_reprint_pack = functools.partial(write_reprint_pack, report)
+        add_reprint_pack = functools.partial(write_reprint_pack, report, office=args.office)
     if args.office:  # over PHIEU_OFFICE and the plugin's option
         os.environ["PHIEU_OFFICE"] = args.office
     if args.parts:
@@ -93,7 +93,7 @@ def _build(args: argparse.Namespace) -> int:
         from .staff.diff import to_markdown
 
         print(to_markdown(report))
-        if report.reprint_pack is None:
+        if not report.packs:
             print("Không có phiếu nào thay đổi: không tạo gói in.", file=sys.stderr)
     if code == 0 and args.preview_files:
         from .publish.preview import write_file_preview

@@ -193,3 +193,168 @@ def test_validate_refuses_an_empty_offers_list(tmp_path: Path) -> None:
     my_ngai.write_text(text[: text.index("offers:")] + "offers: []\n", encoding="utf-8")
     line = _line_of(my_ngai, "offers: []")
     assert _problems(root) == [f"procedures/offices/phuong-my-ngai.yml:{line}:9: 'offers' cần ít nhất 1 mục"]
+
+
+# --------------------------------------------------------------------------- diff and the reprint list per office
+
+OFFICES = ("phuong-cao-lanh", "phuong-my-ngai", "phuong-sa-dec")
+
+
+def _git(repo: Path, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-c", "user.name=Cán bộ", "-c", "user.email=can-bo@example.vn", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository whose first commit holds the shipped province."""
+    from tests.conftest import copy_project
+
+    root = copy_project(tmp_path / "repo", procedures=PROVINCE)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "đầu tiên")
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _diff(repo: Path):
+    from phieu.staff.diff import diff
+
+    return diff("HEAD", repo / "procedures", redirects_file=repo / "redirects.yml")
+
+
+def _slips(report) -> dict[str, list[tuple[str, str]]]:
+    return {o["office"]: [(s["path"], s["reason"]) for s in o["reprint"]["slips"]] for o in report.offices}
+
+
+def test_no_change_in_a_province_means_nothing_to_reprint(repo: Path) -> None:
+    from phieu.staff.diff import to_markdown
+
+    report = _diff(repo)
+    assert report.empty and [o["office"] for o in report.offices] == list(OFFICES)
+    assert "Không cần in lại phiếu nào." in to_markdown(report)
+
+
+def test_a_national_change_reprints_that_slip_at_every_office_offering_it(repo: Path) -> None:
+    from phieu.staff.diff import to_markdown
+
+    _edit(repo / "procedures" / "chung-thuc" / "2.000815.yml", "updated: 2026-11-29", "updated: 2026-11-28")
+    _edit(repo / "procedures" / "ho-tich" / "1.001193.yml", "updated: 2026-11-29", "updated: 2026-11-28")
+    report = _diff(repo)
+    assert [(c["code"], c["parts"], c["printed"], c["offices"]) for c in report.changed] == [
+        ("1.001193", ["updated"], True, list(OFFICES)),
+        ("2.000815", ["updated"], True, ["phuong-cao-lanh", "phuong-sa-dec"]),  # Mỹ Ngãi does not offer it
+    ]
+    assert _slips(report) == {
+        "phuong-cao-lanh": [("pdf/phieu-1.001193.pdf", "changed"), ("pdf/phieu-2.000815.pdf", "changed")],
+        "phuong-my-ngai": [("pdf/phieu-1.001193.pdf", "changed")],
+        "phuong-sa-dec": [("pdf/phieu-1.001193.pdf", "changed"), ("pdf/phieu-2.000815.pdf", "changed")],
+    }
+    assert not any(report.reprint.values())  # no paper outside an office's folder
+    markdown = to_markdown(report)
+    assert "ngày cập nhật — mọi xã, phường (3)" in markdown
+    assert "ngày cập nhật — phường Cao Lãnh, phường Sa Đéc" in markdown
+    assert "| Phiếu cần in (mọi xã, phường) | 5 |" in markdown
+    assert "#### Ủy ban nhân dân phường Mỹ Ngãi (`phuong-my-ngai/`)" in markdown
+    assert "| `phuong-my-ngai/pdf/phieu-1.001193.pdf` |" in markdown
+    assert "`phuong-my-ngai/pdf/phieu-2.000815.pdf`" not in markdown
+
+
+def test_an_office_file_change_reprints_only_that_offices_paper(repo: Path) -> None:
+    from phieu.staff.diff import to_markdown
+
+    sa_dec = repo / "procedures" / "offices" / "phuong-sa-dec.yml"
+    _edit(sa_dec, 'phone: "[Cần cập nhật]"', 'phone: "0277 3861 234"')
+    report = _diff(repo)
+    assert not (report.added or report.changed or report.status or report.renamed or report.withdrawn)
+    slips = _slips(report)
+    assert slips["phuong-cao-lanh"] == [] and slips["phuong-my-ngai"] == []
+    offered = load_project(repo / "procedures").office("phuong-sa-dec").catalog.procedures
+    assert slips["phuong-sa-dec"] == [(f"pdf/phieu-{p.code}.pdf", "office") for p in offered]
+    entry = next(o for o in report.offices if o["office"] == "phuong-sa-dec")
+    assert entry["office_changed"] is True
+    assert [t["path"] for t in entry["reprint"]["tents"]] == [
+        "pdf/de-ban-chung-thuc.pdf",
+        "pdf/de-ban-ho-tich.pdf",
+    ]
+    markdown = to_markdown(report)
+    assert "Thông tin của xã, phường (offices/phuong-sa-dec.yml hoặc province.yml) thay đổi." in markdown
+    cao_lanh = markdown[markdown.index("#### Ủy ban nhân dân phường Cao Lãnh") :]
+    assert cao_lanh.split("\n\n")[1] == "Không có gì thay đổi ở xã, phường này. Không cần in lại phiếu nào."
+
+
+def test_an_offices_own_part_of_a_procedure_reprints_its_slip_only_when_printed(repo: Path) -> None:
+    cao_lanh = repo / "procedures" / "offices" / "phuong-cao-lanh.yml"
+    _edit(cao_lanh, "      - người nhà mất\n", "      - người nhà mất\n      - báo tử cho ông bà\n")
+    report = _diff(repo)
+    entry = next(o for o in report.offices if o["office"] == "phuong-cao-lanh")
+    assert entry["own"] == [{"code": "1.000656", "name": "Đăng ký khai tử", "printed": False}]
+    assert _slips(report) == {o: [] for o in OFFICES}  # keywords are not printed
+    assert report.changed == []  # the record itself did not change
+
+    _edit(cao_lanh, 'same_visit: "30–45 phút"', 'same_visit: "20–30 phút"')  # the first: 1.000656's
+    report = _diff(repo)
+    assert _slips(report) == {"phuong-cao-lanh": [("pdf/phieu-1.000656.pdf", "changed")]} | {
+        "phuong-my-ngai": [],
+        "phuong-sa-dec": [],
+    }
+
+
+def test_a_fee_table_change_reaches_every_office_offering_that_code(repo: Path) -> None:
+    fees = repo / "procedures" / "fees.yml"
+    _edit(fees, "      amount: 20000\n", "      amount: 25000\n")  # 1.004746, not verified: not printed
+    report = _diff(repo)
+    assert [(c["code"], c["parts"], c["printed"], c["offices"]) for c in report.changed] == [
+        ("1.004746", ["fees"], False, ["phuong-cao-lanh", "phuong-sa-dec"])
+    ]
+    assert _slips(report) == {o: [] for o in OFFICES}
+
+    _edit(fees, "      amount: 25000\n", "      amount: 25000\n      verified: true\n")
+    report = _diff(repo)
+    assert report.changed[0]["printed"] is True
+    assert _slips(report) == {
+        "phuong-cao-lanh": [("pdf/phieu-1.004746.pdf", "changed")],
+        "phuong-my-ngai": [],
+        "phuong-sa-dec": [("pdf/phieu-1.004746.pdf", "changed")],
+    }
+
+
+def test_an_office_offering_one_more_procedure_prints_its_slip(repo: Path, monkeypatch, capsys) -> None:
+    from phieu.cli import main
+
+    my_ngai = repo / "procedures" / "offices" / "phuong-my-ngai.yml"
+    _edit(my_ngai, '  - "1.004873"\n', '  - "1.004873"\n  - "1.004746"\n')
+    monkeypatch.chdir(repo)
+    assert main(["diff", "HEAD", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["added"] == [] and data["changed"] == []
+    entry = next(o for o in data["offices"] if o["office"] == "phuong-my-ngai")
+    assert entry["offered"] == ["1.004746"] and entry["home"] == "phuong-my-ngai/"
+    assert [(s["path"], s["reason"]) for s in entry["reprint"]["slips"]] == [
+        ("pdf/phieu-1.004746.pdf", "added")
+    ]
+    assert [p["path"] for p in entry["reprint"]["posters"]] == ["pdf/ap-phich-ho-tich.pdf"]
+
+    _git(repo, "commit", "-q", "-am", "thêm")
+    _edit(my_ngai, '  - "1.004746"\n', "")
+    assert main(["diff", "HEAD"]) == 0
+    out = capsys.readouterr().out
+    assert "Không còn giải quyết: 1.004746" in out
+    assert (
+        "Ủy ban nhân dân phường Mỹ Ngãi (phuong-my-ngai) không còn thủ tục 1.004746: thu hồi phiếu đã in của thủ "
+        "tục này ở xã, phường đó (trang của nó ở xã, phường đó không còn)."
+    ) in out
+    assert "**Phiếu cần thu hồi** (bỏ khỏi quầy): `phuong-my-ngai/pdf/phieu-1.004746.pdf`" in out

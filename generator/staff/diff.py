@@ -19,6 +19,12 @@ Procedures are matched by code:
 The reprint list compares what is *printed*: a slip's content version is the
 hash of :func:`text.printed_payload`, so a change in, say, the legal basis
 (not printed) does not call for a reprint.
+
+In a province's folder the records are compared as the province publishes them (with its fee table), and
+each office's slips as that office prints them: each change names the offices it reaches, and the reprint
+list is per office. A national record's change puts its slip on the list of every office that offers it; a
+change to the fee table, on the list of every office offering that procedure; a change to one office's
+file (phone, address, hours, counters, its own parts of a procedure), on that office's list only.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ from pathlib import Path
 from .. import urls
 from ..digest import digest
 from ..errors import DataError, PhieuError
-from ..load import Catalog, load_catalog
-from ..model import Procedure
+from ..load import Catalog, Project, load_project
+from ..load.catalog import OFFICES_FOLDER
+from ..model import Office, Procedure
 from ..publish.impose import LAYOUTS
 from ..publish.redirects import REDIRECTS_FILE, load_redirects
 from ..render import text
@@ -63,7 +70,7 @@ PART_LABELS = {
     "national_url": "liên kết Cổng Dịch vụ công",
     "updated": "ngày cập nhật",
     "verified": "ngày đối chiếu",
-    "local": "thông tin của địa phương",
+    "local": "phần riêng của cơ quan (quầy, lưu ý, từ khóa, không hẹn)",
     "content": "nội dung",
 }
 STATUS_NAMES = {"in_force": "còn hiệu lực", "abolished": "bãi bỏ", "replaced": "được thay thế"}
@@ -157,11 +164,58 @@ def snapshot_from_catalog(catalog: Catalog, label: str, site_url: str | None = N
     )
 
 
-def snapshot_from_manifest(path: Path) -> Snapshot:
+#: The office a province's records are printed for when compared as the province publishes them: the same
+#: on both sides, so only what the records print counts.
+NEUTRAL_OFFICE = Office(
+    name="-",
+    unit="-",
+    province="-",
+    address="-",
+    hours=["-"],
+    phone="000",
+    site_url="https://phieu.invalid/",
+)
+
+
+@dataclass
+class Side:
+    """One side of the comparison: every office's snapshot, by id (None: a single office's folder)."""
+
+    label: str
+    offices: dict[str | None, Snapshot]
+    names: dict[str | None, str] = field(default_factory=dict)
+    """The offices' names, by id."""
+    national: Snapshot | None = None
+    """A province's records as it publishes them (None for a single office, or from a manifest)."""
+    site_urls: dict[str | None, str] = field(default_factory=dict)
+    """From a manifest: the address each office's versions were made with."""
+
+    @property
+    def is_province(self) -> bool:
+        return None not in self.offices
+
+
+def side_of_project(project: Project, label: str, site_urls: dict[str | None, str] | None = None) -> Side:
+    site_urls = site_urls or {}
+    catalogs = project.catalogs()
+    offices = {key: snapshot_from_catalog(c, label, site_urls.get(key)) for key, c in catalogs}
+    national = None
+    if project.is_province:
+        national_catalog = Catalog(
+            project.root, NEUTRAL_OFFICE, project.fields, project.procedures, project.sources
+        )
+        national = snapshot_from_catalog(national_catalog, label)
+    names = {o.id: o.profile.name for o in project.offices} or {None: catalogs[0][1].office.name}
+    return Side(label, offices, names, national)
+
+
+def snapshot_from_manifest(path: Path) -> Side:
+    """A published ``manifest.json``: a single office's, or a province's (every office's slips)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        entries = {
-            e["code"]: Entry(
+        grouped: dict[str | None, dict[str, Entry]] = {}
+        for e in data["procedures"]:
+            grouped.setdefault(e.get("office"), {})[e["code"]] = Entry(
                 code=e["code"],
                 name=e["title"],
                 field=e["field"],
@@ -171,12 +225,22 @@ def snapshot_from_manifest(path: Path) -> Snapshot:
                 content_hash=e["content_hash"],
                 version=e["version"],
             )
-            for e in data["procedures"]
-        }
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        offices = {o["office"]: o for o in data.get("offices", [])}
+        if offices:
+            grouped = {key: grouped.get(key, {}) for key in offices}
+        site_urls = {key: o["site_url"] for key, o in offices.items()}
+        if not offices and data.get("site_url"):
+            site_urls[None] = data["site_url"]
+        names = {key: o.get("name", key) for key, o in offices.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PhieuError(f"không đọc được manifest {path}: {exc}") from exc
-    fields = {e.field: "" for e in entries.values()}
-    return Snapshot(label=str(path), entries=entries, fields=fields, office=None)
+    snapshots = {
+        key: Snapshot(
+            label=str(path), entries=entries, fields={e.field: "" for e in entries.values()}, office=None
+        )
+        for key, entries in (grouped or {None: {}}).items()
+    }
+    return Side(str(path), snapshots, names, None, site_urls)
 
 
 def _git(args: list[str], cwd: Path, data: bytes | None = None) -> bytes:
@@ -232,7 +296,7 @@ def checkout_procedures(ref: str, procedures: Path, dest: Path) -> Path | None:
     return root
 
 
-def snapshot_at(base: str, procedures: Path) -> Snapshot:
+def side_at(base: str, procedures: Path) -> Side:
     """The base side: a manifest file, or the procedures folder at a git ref."""
     path = Path(base)
     if base.endswith(".json") and path.is_file():
@@ -240,12 +304,16 @@ def snapshot_at(base: str, procedures: Path) -> Snapshot:
     with tempfile.TemporaryDirectory(prefix="phieu-diff-") as tmp:
         root = checkout_procedures(base, procedures, Path(tmp))
         if root is None:
-            return Snapshot(label=base, entries={}, fields={}, office=None)
+            return Side(base, {None: _empty(base)})
         try:  # error paths read procedures/…, as in the repository
-            catalog = load_catalog(root, display_root=Path(tmp))
+            project = load_project(root, display_root=Path(tmp))
         except DataError as exc:
             raise PhieuError(f"dữ liệu thủ tục ở '{base}' có lỗi:\n{exc}") from exc
-        return snapshot_from_catalog(catalog, base)
+        return side_of_project(project, base)
+
+
+def _empty(label: str) -> Snapshot:
+    return Snapshot(label=label, entries={}, fields={}, office=None)
 
 
 # --- the comparison ---------------------------------------------------------------------------
@@ -274,12 +342,24 @@ class Report:
     )
     reprint_pack: str | None = None
     warnings: list[str] = field(default_factory=list)
+    offices: list[dict] = field(default_factory=list)
+    """A province: each office's own changes and reprint list (:func:`_office_entry`); the lists above are
+    then the records as the province publishes them, each item naming the ``offices`` it reaches."""
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.changed or self.status or self.renamed or self.withdrawn) and not any(
-            self.reprint.values()
+        return (
+            not (self.added or self.changed or self.status or self.renamed or self.withdrawn)
+            and not any(self.reprint.values())
+            and not any(_office_has_changes(o) for o in self.offices)
         )
+
+    @property
+    def packs(self) -> list[str]:
+        """The reprint packs written into the site (site paths)."""
+        if not self.offices:
+            return [self.reprint_pack] if self.reprint_pack else []
+        return [o["home"] + o["reprint_pack"] for o in self.offices if o["reprint_pack"]]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -480,28 +560,147 @@ def diff(
     reads them with MkDocs' own loader): declared renames, and the sizes of the per-field packs.
     """
     try:
-        catalog = load_catalog(procedures)
+        project = load_project(procedures)
     except DataError as exc:
         raise PhieuError(f"dữ liệu thủ tục hiện tại có lỗi:\n{exc}") from exc
-    head = snapshot_from_catalog(catalog, "bản đang sửa")
-    before = snapshot_at(base, procedures)
-    if before.office is None and before.entries and base.endswith(".json"):
-        # A manifest's versions were computed with its own site URL: compare like with like.
-        data = json.loads(Path(base).read_text(encoding="utf-8"))
-        if data.get("site_url"):
-            head = snapshot_from_catalog(catalog, head.label, site_url=data["site_url"])
+    before = side_at(base, procedures)
+    # A manifest's versions were made with its own site URLs: compare like with like.
+    head = side_of_project(project, "bản đang sửa", before.site_urls)
     redirects = load_redirects(redirects_file).procedures if redirects_file else {}
-    return compare(before, head, redirects=redirects, pack_sizes=pack_sizes)
+    sizes = tuple(pack_sizes)
+    if not head.is_province:
+        old = before.offices.get(None) or _empty(before.label)
+        return compare(old, head.offices[None], redirects=redirects, pack_sizes=sizes)
+    return _compare_province(before, head, project, redirects, sizes)
+
+
+def _compare_province(
+    before: Side, head: Side, project: Project, redirects: dict[str, str], sizes: tuple[str, ...]
+) -> Report:
+    """The records as the province publishes them, then each office's slips as it prints them."""
+    old_offices = before.offices
+    if not before.is_province:  # the folder was a single office's: its paper is now its successor's
+        former = project.province.former_site if project.province else None
+        old_offices = {former: before.offices[None]} if former else {}
+    reports = {
+        key: compare(
+            old_offices.get(key) or _empty(before.label), snapshot, redirects=redirects, pack_sizes=sizes
+        )
+        for key, snapshot in head.offices.items()
+    }
+    gone = [key for key in old_offices if key not in head.offices]
+    for key in gone:
+        reports[key] = compare(old_offices[key], _empty(head.label), redirects=redirects, pack_sizes=sizes)
+    if before.national is not None and head.national is not None:
+        report = compare(before.national, head.national, redirects=redirects, pack_sizes=sizes)
+    else:  # a manifest (or a single office's folder) knows no province-wide records: every office's changes
+        report = _merged(before.label, head.label, reports.values())
+    report.reprint = {kind: [] for kind in report.reprint}  # paper is per office
+    names = {**before.names, **head.names}
+    for kind in ("added", "changed", "status", "renamed", "withdrawn"):
+        for item in getattr(report, kind):
+            codes = {item[k] for k in ("code", "from", "to") if k in item}
+            item["offices"] = [key for key, r in reports.items() if codes & _codes(r)]
+    report.offices = [
+        _office_entry(key, names.get(key) or str(key), r, report, removed=key in gone)
+        for key, r in reports.items()
+    ]
+    for entry in report.offices:
+        for code in entry["not_offered"]:
+            report.warnings.append(
+                f"{entry['name']} ({entry['office']}) không còn thủ tục {code}: thu hồi phiếu đã in của thủ tục "
+                "này ở xã, phường đó (trang của nó ở xã, phường đó không còn)."
+            )
+        if entry["removed"]:
+            report.warnings.append(
+                f"{entry['name']} ({entry['office']}) không còn tệp {OFFICES_FOLDER}/{entry['office']}.yml: "
+                "mọi phiếu, áp phích đã in của xã, phường đó cần thu hồi."
+            )
+    return report
+
+
+def _codes(report: Report) -> set[str]:
+    """Every code a report names (added, changed, status, renamed from or to, withdrawn)."""
+    items = report.added + report.changed + report.status + report.withdrawn
+    return {i["code"] for i in items} | {c for r in report.renamed for c in (r["from"], r["to"])}
+
+
+def _merged(base: str, head: str, reports: Iterable[Report]) -> Report:
+    """One report of the changes every office's report names, each once (the first office's wording)."""
+    out = Report(base=base, head=head)
+    for report in reports:
+        for kind in ("added", "changed", "status", "withdrawn", "renamed"):
+            mine = getattr(out, kind)
+            seen = {(i.get("code"), i.get("from")) for i in mine}
+            mine.extend(dict(i) for i in getattr(report, kind) if (i.get("code"), i.get("from")) not in seen)
+        out.warnings.extend(w for w in report.warnings if w not in out.warnings)
+    for kind in ("added", "changed", "status", "withdrawn", "renamed"):
+        getattr(out, kind).sort(key=lambda i: i.get("code") or i.get("from"))
+    return out
+
+
+def _office_entry(key: str, name: str, report: Report, national: Report, *, removed: bool) -> dict:
+    """One office's part: what changed only there, and its reprint list (paths inside its own site)."""
+    added = {i["code"] for i in national.added} | {r["to"] for r in national.renamed}
+    withdrawn = {i["code"] for i in national.withdrawn} | {r["from"] for r in national.renamed}
+    return {
+        "office": key,
+        "name": name,
+        "home": urls.office_home(key),
+        "removed": removed,
+        "office_changed": report.office_changed,
+        "offered": [i["code"] for i in report.added if i["code"] not in added],
+        "not_offered": [i["code"] for i in report.withdrawn if i["code"] not in withdrawn and not removed],
+        "own": [
+            {"code": i["code"], "name": i["name"], "printed": i["printed"]}
+            for i in report.changed + report.status
+            if "local" in i["parts"]
+        ],
+        "reprint": report.reprint,
+        "reprint_pack": None,
+    }
+
+
+def _office_has_changes(entry: dict) -> bool:
+    return bool(
+        entry["removed"]
+        or entry["office_changed"]
+        or entry["offered"]
+        or entry["not_offered"]
+        or entry["own"]
+        or any(entry["reprint"].values())
+    )
 
 
 # --- the reprint pack -------------------------------------------------------------------------
 
 
-def write_reprint_pack(report: Report, site_dir: Path) -> Path | None:
-    """Merge the slips to reprint into ``pdf/goi-in-thay-doi.pdf``; None when there are none."""
+def write_reprint_pack(report: Report, site_dir: Path, office: str | None = None) -> list[Path]:
+    """Merge the slips to reprint into ``pdf/goi-in-thay-doi.pdf``: one pack for a single office, one in each
+    office's folder for a province (``office``: the site is that office's alone, built apart). Returns the
+    packs written; an office with nothing to reprint gets none."""
+    if not report.offices:
+        title = f"Gói in các phiếu thay đổi so với {report.base}"
+        written = _write_pack(report.reprint["slips"], site_dir, title)
+        report.reprint_pack = REPRINT_PACK if written else None
+        return [written] if written else []
+    packs = []
+    for entry in report.offices:
+        if entry["removed"] or (office is not None and entry["office"] != office):
+            continue
+        root = site_dir if office is not None else site_dir / entry["home"]
+        title = f"Gói in các phiếu thay đổi của {entry['name']} so với {report.base}"
+        written = _write_pack(entry["reprint"]["slips"], root, title)
+        entry["reprint_pack"] = REPRINT_PACK if written else None
+        if written:
+            packs.append(written)
+    return packs
+
+
+def _write_pack(slips: list[dict], site_dir: Path, title: str) -> Path | None:
     from ..publish.packs import assemble_pack
 
-    paths = [site_dir / s["path"] for s in report.reprint["slips"]]
+    paths = [site_dir / s["path"] for s in slips]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise PhieuError("không tìm thấy phiếu đã dựng: " + ", ".join(missing))
@@ -509,10 +708,8 @@ def write_reprint_pack(report: Report, site_dir: Path) -> Path | None:
     if not paths:
         target.unlink(missing_ok=True)
         return None
-    title = f"Gói in các phiếu thay đổi so với {report.base}"
     pdf = assemble_pack([path.read_bytes() for path in paths], marks=False, title=title)
     target.write_bytes(pdf.content)
-    report.reprint_pack = REPRINT_PACK
     return target
 
 
@@ -528,18 +725,41 @@ def _parts(parts: list[str]) -> str:
     return ", ".join(PART_LABELS.get(p, p) for p in parts) or "không"
 
 
+def _short(name: str) -> str:
+    """An office's name as a list shows it: "phường Cao Lãnh" for "Ủy ban nhân dân phường Cao Lãnh"."""
+    return name.removeprefix("Ủy ban nhân dân ")
+
+
+def _where(report: Report, item: dict) -> str:
+    """Which offices a change reaches, after an item of a province's report ("" for a single office)."""
+    if not report.offices:
+        return ""
+    present = {o["office"] for o in report.offices if not o["removed"]}
+    reached = [o for o in report.offices if o["office"] in item.get("offices", ())]
+    if not reached:
+        return " — không xã, phường nào giải quyết thủ tục này"
+    if len(present) > 1 and present <= {o["office"] for o in reached}:
+        return f" — mọi xã, phường ({len(present)})"
+    return " — " + ", ".join(_md(_short(o["name"])) for o in reached)
+
+
 def to_markdown(report: Report) -> str:
     out = [f"## Thay đổi thủ tục so với `{report.base}`", ""]
     if report.empty and not report.office_changed:
         out += ["Không có thủ tục nào thay đổi. Không cần in lại phiếu nào.", ""]
         return "\n".join(out)
+    slips = (
+        sum(len(o["reprint"]["slips"]) for o in report.offices)
+        if report.offices
+        else len(report.reprint["slips"])
+    )
     summary = [
         ("Thêm mới", len(report.added)),
         ("Thay đổi", len(report.changed)),
         ("Bãi bỏ, thay thế", len(report.status)),
         ("Đổi mã", len(report.renamed)),
         ("Xóa tệp", len(report.withdrawn)),
-        ("Phiếu cần in", len(report.reprint["slips"])),
+        ("Phiếu cần in" + (" (mọi xã, phường)" if report.offices else ""), slips),
     ]
     out += ["| Loại | Số thủ tục |", "|---|---:|", *(f"| {k} | {v} |" for k, v in summary), ""]
     if report.warnings:
@@ -548,12 +768,12 @@ def to_markdown(report: Report) -> str:
         out += ["Thông tin cơ quan (office.yml) thay đổi: mọi phiếu đều in lại.", ""]
     if report.added:
         out += [f"### Thêm mới ({len(report.added)})", ""]
-        out += [f"- **{a['code']}** {_md(a['name'])}" for a in report.added] + [""]
+        out += [f"- **{a['code']}** {_md(a['name'])}{_where(report, a)}" for a in report.added] + [""]
     if report.changed:
         out += [f"### Thay đổi ({len(report.changed)})", ""]
         for c in report.changed:
             note = "" if c["printed"] else " *(không in trên phiếu: không cần in lại)*"
-            out.append(f"- **{c['code']}** {_md(c['name'])}: {_parts(c['parts'])}{note}")
+            out.append(f"- **{c['code']}** {_md(c['name'])}: {_parts(c['parts'])}{note}{_where(report, c)}")
         out.append("")
     if report.status:
         out += [f"### Bãi bỏ, thay thế ({len(report.status)})", ""]
@@ -563,7 +783,7 @@ def to_markdown(report: Report) -> str:
                 state += f" bởi **{s['replaced_by']}**"
             out.append(
                 f"- **{s['code']}** {_md(s['name'])}: "
-                f"{STATUS_NAMES.get(s['previous_status'], s['previous_status'])} → {state}"
+                f"{STATUS_NAMES.get(s['previous_status'], s['previous_status'])} → {state}{_where(report, s)}"
             )
         out.append("")
     if report.renamed:
@@ -571,17 +791,61 @@ def to_markdown(report: Report) -> str:
         for r in report.renamed:
             how = "đã khai báo chuyển hướng" if r["declared"] else "**chưa khai báo chuyển hướng**"
             extra = f"; cũng thay đổi: {_parts(r['parts'])}" if r["parts"] else ""
-            out.append(f"- **{r['from']} → {r['to']}** {_md(r['name'])} ({how}){extra}")
+            out.append(f"- **{r['from']} → {r['to']}** {_md(r['name'])} ({how}){extra}{_where(report, r)}")
         out.append("")
     if report.withdrawn:
         out += [f"### Đã xóa tệp ({len(report.withdrawn)})", ""]
         for w in report.withdrawn:
             via = f" (chuyển hướng tới {w['redirect']})" if w.get("redirect") else ""
-            out.append(f"- **{w['code']}** {_md(w['name'])}{via}")
+            out.append(f"- **{w['code']}** {_md(w['name'])}{via}{_where(report, w)}")
         out.append("")
+    if not report.offices:
+        out += ["### Danh sách in lại", ""]
+        out += _reprint_markdown(report.reprint, report.reprint_pack, "", report.base)
+        unprinted = [c for c in report.changed if not c["printed"]]
+        if unprinted:
+            out += [
+                "Thay đổi không in trên phiếu (chỉ cập nhật trang web): "
+                + ", ".join(f"{c['code']} ({_parts(c['parts'])})" for c in unprinted),
+                "",
+            ]
+        return "\n".join(out)
+    out += ["### Danh sách in lại theo xã, phường", ""]
+    for entry in report.offices:
+        out += _office_markdown(entry, report.base)
+    return "\n".join(out)
 
-    rp = report.reprint
-    out += ["### Danh sách in lại", ""]
+
+def _office_markdown(entry: dict, base: str) -> list[str]:
+    out = [f"#### {_md(entry['name'])} (`{entry['home']}`)", ""]
+    if entry["removed"]:
+        return [*out, "Không còn tệp của xã, phường này: thu hồi mọi phiếu, áp phích đã in.", ""]
+    if not _office_has_changes(entry):
+        return [*out, "Không có gì thay đổi ở xã, phường này. Không cần in lại phiếu nào.", ""]
+    if entry["office_changed"]:
+        out += [
+            f"Thông tin của xã, phường ({OFFICES_FOLDER}/{entry['office']}.yml hoặc province.yml) thay đổi.",
+            "",
+        ]
+    if entry["own"]:
+        out += [
+            "Phần riêng của xã, phường thay đổi: "
+            + ", ".join(
+                f"{o['code']} ({_md(o['name'])})" + ("" if o["printed"] else " *(không in trên phiếu)*")
+                for o in entry["own"]
+            ),
+            "",
+        ]
+    if entry["offered"]:
+        out += ["Nay giải quyết thêm: " + ", ".join(entry["offered"]), ""]
+    if entry["not_offered"]:
+        out += ["Không còn giải quyết: " + ", ".join(entry["not_offered"]), ""]
+    return out + _reprint_markdown(entry["reprint"], entry["reprint_pack"], entry["home"], base)
+
+
+def _reprint_markdown(rp: dict[str, list[dict]], pack: str | None, home: str, base: str) -> list[str]:
+    """A reprint list; ``home`` is the folder of an office's site inside a province's ("" for a single office)."""
+    out: list[str] = []
     if rp["slips"]:
         out += [
             f"**Phiếu cần in ({len(rp['slips'])})**: so phiên bản in ở chân phiếu cũ với cột “Phiên bản cũ”.",
@@ -596,44 +860,37 @@ def to_markdown(report: Report) -> str:
                 else (f"mới: `{s['new_version']}`")
             )
             out.append(
-                f"| `{s['path']}` | {_md(s['name'])} ({s['code']}) | "
+                f"| `{home}{s['path']}` | {_md(s['name'])} ({s['code']}) | "
                 f"{REASONS.get(s['reason'], s['reason'])} | {versions} |"
             )
         out.append("")
     else:
         out += ["Không có phiếu nào cần in lại.", ""]
-    if report.reprint_pack:
-        out += [f"Gói in chỉ gồm các phiếu trên: `{report.reprint_pack}`.", ""]
+    if pack:
+        out += [f"Gói in chỉ gồm các phiếu trên: `{home}{pack}`.", ""]
     elif rp["slips"]:
         out += [
-            f"Gói in chỉ gồm các phiếu trên: `{REPRINT_PACK}` trong bản xem trước của pull "
-            f"request (trên máy: `phieu build --reprint {report.base}`).",
+            f"Gói in chỉ gồm các phiếu trên: `{home}{REPRINT_PACK}` trong bản xem trước của pull "
+            f"request (trên máy: `phieu build --reprint {base}`).",
             "",
         ]
     if rp["posters"]:
-        out += ["**Áp phích cần in lại:** " + ", ".join(f"`{p['path']}`" for p in rp["posters"]), ""]
+        out += ["**Áp phích cần in lại:** " + ", ".join(f"`{home}{p['path']}`" for p in rp["posters"]), ""]
     if rp["tents"]:
-        out += ["**Bảng để bàn cần in lại:** " + ", ".join(f"`{t['path']}`" for t in rp["tents"]), ""]
+        out += ["**Bảng để bàn cần in lại:** " + ", ".join(f"`{home}{t['path']}`" for t in rp["tents"]), ""]
     if rp["packs"]:
         out += [
             "**Gói in theo lĩnh vực đã thay đổi** (chỉ cần nếu nhà in in cả gói): "
-            + ", ".join(f"`{p['path']}`" for p in rp["packs"] + rp["imposed"]),
+            + ", ".join(f"`{home}{p['path']}`" for p in rp["packs"] + rp["imposed"]),
             "",
         ]
     if rp["withdraw"]:
         out += [
             "**Phiếu cần thu hồi** (bỏ khỏi quầy): "
-            + ", ".join(f"`{w['path']}` ({_md(w['name'])})" for w in rp["withdraw"]),
+            + ", ".join(f"`{home}{w['path']}` ({_md(w['name'])})" for w in rp["withdraw"]),
             "",
         ]
-    unprinted = [c for c in report.changed if not c["printed"]]
-    if unprinted:
-        out += [
-            "Thay đổi không in trên phiếu (chỉ cập nhật trang web): "
-            + ", ".join(f"{c['code']} ({_parts(c['parts'])})" for c in unprinted),
-            "",
-        ]
-    return "\n".join(out)
+    return out
 
 
 def _md_warn(warning: str) -> str:
