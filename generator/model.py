@@ -449,7 +449,6 @@ class Form(_Record):
 #: A footnote's mark as the form prints it, "1" for "(1)".
 FOOTNOTE_PATTERN = r"^[0-9]{1,2}$"
 Footnote = Annotated[str, StringConstraints(pattern=FOOTNOTE_PATTERN)]
-_DAY = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 
 
 class InputKind(_Choice):
@@ -507,47 +506,6 @@ class FormInput(_Record):
     """true: in cùng dòng với ô trước, như "Giới tính … Dân tộc … Quốc tịch …" trên mẫu."""
     printed: Bool = True
     """false: câu hỏi chỉ để biết ô nào cần điền, không in trên tờ khai."""
-
-    @model_validator(mode="after")
-    def _sample_fits(self) -> FormInput:
-        if self.kind is InputKind.choice:
-            if len(self.options) < 2:
-                raise PydanticCustomError(
-                    "choice_options", "ô chọn (kind: choice) cần ít nhất 2 lựa chọn (options)"
-                )
-            if self.sample not in self.options:
-                raise PydanticCustomError(
-                    "choice_sample",
-                    "giá trị mẫu '{sample}' không có trong các lựa chọn: {options}",
-                    {"sample": self.sample, "options": ", ".join(self.options)},
-                )
-        elif self.options:
-            raise PydanticCustomError("options_unused", "chỉ ô chọn (kind: choice) mới có options")
-        if self.kind is InputKind.date:
-            day = _DAY.fullmatch(self.sample)
-            try:
-                real = day is not None and dt.date(int(day[3]), int(day[2]), int(day[1])) is not None
-            except ValueError:
-                real = False
-            if not real:
-                raise PydanticCustomError(
-                    "sample_date",
-                    "giá trị mẫu của ô ngày phải là một ngày có thật, dạng 05/10/2026 (nhận được '{sample}')",
-                    {"sample": self.sample},
-                )
-        if self.kind is InputKind.year and not re.fullmatch(r"[0-9]{4}", self.sample):
-            raise PydanticCustomError(
-                "sample_year",
-                "giá trị mẫu của ô năm phải là 4 chữ số, ví dụ 1996 (nhận được '{sample}')",
-                {"sample": self.sample},
-            )
-        if self.kind is InputKind.number and not re.fullmatch(r"[0-9]{1,3}", self.sample):
-            raise PydanticCustomError(
-                "sample_number",
-                "giá trị mẫu của ô số lượng phải là chữ số, ví dụ 02 (nhận được '{sample}')",
-                {"sample": self.sample},
-            )
-        return self
 
 
 class FormSection(_Record):

@@ -5,13 +5,15 @@ place. A procedure's document names a form with ``form: <id>``.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..errors import Problem
-from ..model import InputKind, SharedForm
+from ..model import FormInput, InputKind, SharedForm
 from . import messages
 from .reader import FileReader, Located
 
@@ -110,6 +112,9 @@ def _checked(form: SharedForm, located: Located, reader: FileReader) -> bool:
                 report(
                     (*here, "printed"), "chỉ ô chọn (kind: choice) mới là câu hỏi không in (printed: false)"
                 )
+            wrong = _sample_problem(item)
+            if wrong:
+                report((*here, "options" if wrong.startswith("ô chọn") else "sample"), wrong)
             if item.note is not None:
                 used_marks.add(item.note)
                 if item.note not in marks:
@@ -125,6 +130,34 @@ def _checked(form: SharedForm, located: Located, reader: FileReader) -> bool:
                 ("notes", i, "mark"), f'chú thích ({mark}) không gắn với ô nào (ghi note: "{mark}" ở ô đó)'
             )
     return len(reader.problems) == before
+
+
+_DAY = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+
+
+def _sample_problem(item: FormInput) -> str | None:
+    """What is wrong with an input's options or sample for its kind, or None."""
+    if item.kind is InputKind.choice:
+        if len(item.options) < 2:
+            return "ô chọn (kind: choice) cần ít nhất 2 lựa chọn (options)"
+        if item.sample not in item.options:
+            return f"giá trị mẫu '{item.sample}' không có trong các lựa chọn: {', '.join(item.options)}"
+        return None
+    if item.options:
+        return "chỉ ô chọn (kind: choice) mới có options"
+    if item.kind is InputKind.date:
+        day = _DAY.fullmatch(item.sample)
+        try:
+            real = day is not None and bool(dt.date(int(day[3]), int(day[2]), int(day[1])))
+        except ValueError:
+            real = False
+        if not real:
+            return f"giá trị mẫu của ô ngày phải là một ngày có thật, dạng 05/10/2026 (nhận được '{item.sample}')"
+    if item.kind is InputKind.year and not re.fullmatch(r"[0-9]{4}", item.sample):
+        return f"giá trị mẫu của ô năm phải là 4 chữ số, ví dụ 1996 (nhận được '{item.sample}')"
+    if item.kind is InputKind.number and not re.fullmatch(r"[0-9]{1,3}", item.sample):
+        return f"giá trị mẫu của ô số lượng phải là chữ số, ví dụ 02 (nhận được '{item.sample}')"
+    return None
 
 
 def _check_condition(form, own, field, equals, seen, loc, report) -> None:
