@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .argparse_vi import vietnamese
-from .errors import DataError, PhieuError
+from .errors import DataError, PhieuError, display_path
 from .load import load_catalog, load_project
 
 if TYPE_CHECKING:
@@ -185,10 +185,16 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .staff.new import new_procedure
+    from .staff.new import new_procedure, offices_with_offers
 
     path = new_procedure(args.code, args.field, Path(args.into))
     print(f"Đã tạo {path}. Thay mọi chỗ ghi 'Cần cập nhật', rồi chạy: phieu validate {args.into}")
+    listing = offices_with_offers(Path(args.into))
+    if listing:
+        print(
+            f"Xã, phường chỉ giải quyết các thủ tục ghi trong offers: thêm {args.code} vào offers của "
+            f"{', '.join(display_path(p) for p in listing)} nếu xã, phường đó giải quyết thủ tục này."
+        )
     return 0
 
 

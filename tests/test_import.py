@@ -17,7 +17,7 @@ from phieu import load_catalog
 from phieu.cli import main
 from phieu.staff import fmt, portal
 
-from tests.conftest import ROOT, build, copy_project
+from tests.conftest import ROOT, SINGLE_OFFICE, build, copy_project
 
 SAMPLES = ROOT / "tests" / "fixtures" / "portal"
 MINI = ROOT / "tests" / "fixtures" / "mini" / "procedures"
@@ -569,12 +569,12 @@ def test_reimport_of_the_same_record_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_first_import_over_a_hand_written_record_keeps_the_office_parts(tmp_path: Path) -> None:
-    # The shipped records are imported already: make two of them hand-written again (no source, no sidecar),
-    # one abolished by the office although the portal lists it as active.
+    # A single office's records, imported already: make two of them hand-written again (no source, no
+    # sidecar), one abolished by the office although the portal lists it as active.
     root = tmp_path / "procedures"
-    shutil.copytree(ROOT / "procedures", root)
+    shutil.copytree(SINGLE_OFFICE, root)
     for code in ("1.001193", "2.000986"):
-        (root / portal.SIDECAR_DIR / f"{code}.json").unlink()
+        (root / portal.SIDECAR_DIR / f"{code}.json").unlink(missing_ok=True)
         path = root / "ho-tich" / f"{code}.yml"
         text = path.read_text(encoding="utf-8")
         text = text[: text.index("\nsource:\n") + 1]
@@ -583,7 +583,7 @@ def test_first_import_over_a_hand_written_record_keeps_the_office_parts(tmp_path
         path.write_text(text, encoding="utf-8")
     before = load_catalog(root)
     hand, gone = before.procedure("1.001193"), before.procedure("2.000986")
-    assert gone.status.value == "abolished"
+    assert gone.status.value == "abolished" and hand.local.keywords  # the office's part, to be kept
     report = portal.import_portal([SAMPLES / "1.001193.json", SAMPLES / "2.000986.json"], root, today=TODAY)
     assert [o.action for o in report.outcomes] == ["updated", "updated"] and not report.problems
     after = load_catalog(root)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from phieu.cli import main
-from phieu.load import load_catalog
+from phieu.load import load_project
 
 from tests.loader_helpers import REPO, SHIPPED
 
@@ -34,11 +34,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_new_writes_a_skeleton_that_validates(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = len(load_catalog(project / "procedures").procedures)
+    before = len(load_project(project / "procedures").procedures)
     code, out, err = run(capsys, "new", "1.009999", "--field", "ho-tich")
     path = Path("procedures/ho-tich/1.009999.yml")
     assert (code, err) == (0, "")
-    assert out == f"Đã tạo {path}. Thay mọi chỗ ghi 'Cần cập nhật', rồi chạy: phieu validate procedures\n"
+    assert out == (
+        f"Đã tạo {path}. Thay mọi chỗ ghi 'Cần cập nhật', rồi chạy: phieu validate procedures\n"
+        "Xã, phường chỉ giải quyết các thủ tục ghi trong offers: thêm 1.009999 vào offers của "
+        "procedures/offices/phuong-my-ngai.yml nếu xã, phường đó giải quyết thủ tục này.\n"
+    )
 
     text = path.read_text(encoding="utf-8")
     first = text.split("\n", 1)[0]
@@ -59,7 +63,7 @@ def test_new_writes_a_skeleton_that_validates(project: Path, capsys: pytest.Capt
 
     assert run(capsys, "validate", "procedures") == (
         0,
-        f"Hợp lệ: {before + 1} thủ tục, 2 lĩnh vực.\n",
+        f"Hợp lệ: {before + 1} thủ tục, 2 lĩnh vực, 3 xã, phường.\n",
         "",
     )
 

@@ -358,3 +358,54 @@ def test_an_office_offering_one_more_procedure_prints_its_slip(repo: Path, monke
         "tục này ở xã, phường đó (trang của nó ở xã, phường đó không còn)."
     ) in out
     assert "**Phiếu cần thu hồi** (bỏ khỏi quầy): `phuong-my-ngai/pdf/phieu-1.004746.pdf`" in out
+
+
+# --------------------------------------------------------------------------- new and import
+
+
+def test_phieu_new_in_a_province_writes_a_record_without_an_offices_part(tmp_path: Path, capsys) -> None:
+    from phieu.cli import main
+
+    root = _copy(tmp_path)
+    assert main(["new", "1.999001", "--field", "ho-tich", "--into", str(root)]) == 0
+    out = capsys.readouterr().out
+    path = root / "ho-tich" / "1.999001.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "local" not in text and text.startswith("# yaml-language-server: $schema=")
+    project = load_project(root)  # the province still validates
+    offering = [o.id for o in project.offering("1.999001")]
+    assert offering == ["phuong-cao-lanh", "phuong-sa-dec"]  # Mỹ Ngãi lists what it offers
+    assert (
+        "Xã, phường chỉ giải quyết các thủ tục ghi trong offers: thêm 1.999001 vào offers của "
+        f"{root / 'offices' / 'phuong-my-ngai.yml'} nếu xã, phường đó giải quyết thủ tục này."
+    ) in out
+    from phieu.staff.new import offices_with_offers
+
+    assert offices_with_offers(ROOT / "tests" / "fixtures" / "single-office" / "procedures") == []
+
+
+def test_phieu_import_into_a_province_keeps_records_free_of_office_parts(tmp_path: Path) -> None:
+    from phieu.staff import portal
+
+    samples = ROOT / "tests" / "fixtures" / "portal"
+    root = _copy(tmp_path)
+    changed = json.loads((samples / "1.000656.json").read_text(encoding="utf-8"))
+    changed["data"]["executionCases"][0]["profileComponents"].append(
+        {"name": "- Giấy xác nhận mới của Cổng", "originalQty": 1, "copyQty": 0}
+    )
+    newer = tmp_path / "moi" / "1.000656.json"
+    newer.parent.mkdir()
+    newer.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    report = portal.import_portal([samples / "1.003197.json", newer], root)
+    assert report.problems == [], report.problems
+    assert {o.code: o.action for o in report.outcomes} == {"1.003197": "written", "1.000656": "updated"}
+    for outcome in report.outcomes:
+        assert "local:" not in outcome.target.read_text(encoding="utf-8")
+    project = load_project(root)
+    cao_lanh = project.office("phuong-cao-lanh").catalog.procedure("1.000656")
+    assert cao_lanh.local.same_visit == "30–45 phút"  # the office's part, from its own file
+    assert any(d.name == "Giấy xác nhận mới của Cổng" for d in cao_lanh.cases[0].documents)
+    assert "1.003197" in [p.code for p in project.office("phuong-sa-dec").catalog.procedures]
+    assert "1.003197" not in [p.code for p in project.office("phuong-my-ngai").catalog.procedures]
+    again = portal.import_portal([newer], root)  # merged with the last import: still no office's part
+    assert [o.action for o in again.outcomes] == ["unchanged"] and again.problems == []

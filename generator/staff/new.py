@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from ..errors import DataError, PhieuError, Problem, display_path
-from ..load.catalog import FIELDS_FILE, procedure_files, read_procedure
+from ..load.catalog import FIELDS_FILE, OFFICES_FOLDER, PROVINCE_FILE, procedure_files, read_procedure
 from ..load.reader import FileReader
 from ..model import CODE_PATTERN, FieldList
 from .fmt import format_file
@@ -92,6 +92,21 @@ def new_procedure(code: str, field: str, into: Path, *, today: dt.date | None = 
     _, canonical = format_file(path, "procedure")  # in phieu fmt's layout, its comments kept
     path.write_text(canonical, encoding="utf-8", newline="\n")
     return path
+
+
+def offices_with_offers(into: Path) -> list[Path]:
+    """A province's office files that list what the office offers: a new code reaches them only once added
+    there (the others offer every procedure). Empty for a single office's folder."""
+    folder = Path(into) / OFFICES_FOLDER
+    if not (Path(into) / PROVINCE_FILE).is_file() or not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.yml")):
+        problems: list[Problem] = []
+        located = FileReader(path, problems).read()
+        if located is not None and isinstance(located.data, dict) and located.data.get("offers") is not None:
+            found.append(path)
+    return found
 
 
 def _field_ids(into: Path) -> list[str]:

@@ -28,7 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import DataError, Problem, display_path, os_reason
-from ..load import catalog
+from ..load import catalog, load_project
 from ..model import CODE_PATTERN, Procedure
 from . import fmt
 
@@ -765,7 +765,10 @@ class _Mapper:
                 for item in split_items(d.get("description")):
                     self.note(item)
         self.drop(
-            (*root, "keywords"), tidy(d.get("keywords")), "từ khóa của Cổng: thêm vào local.keywords nếu cần"
+            (*root, "keywords"),
+            tidy(d.get("keywords")),
+            "từ khóa của Cổng: thêm vào từ khóa của cơ quan nếu cần (local.keywords; dữ liệu của tỉnh: keywords trong "
+            "offices/<mã>.yml)",
         )
 
     def _source(self, code: str, kind: str | None) -> dict[str, Any]:
@@ -1582,7 +1585,7 @@ def import_portal(inputs: Iterable[Path], root: Path, *, today: dt.date | None =
     report = ImportReport(outcomes)
     if any(o.action in {"written", "updated"} for o in outcomes):
         try:
-            catalog.load_catalog(root)
+            load_project(root)  # a single office's folder or a province's, every layer checked
         except DataError as exc:
             report.problems = exc.problems
     return report
@@ -1595,11 +1598,21 @@ def count_slip_pages(report: ImportReport, root: Path, theme_dir: Path, size: st
         return
     from ..render.slip import SlipRenderer
 
-    current = catalog.load_catalog(root)
-    renderer = SlipRenderer(current, theme_dir, site_url=current.office.site_url)
+    renderers: dict[str | None, SlipRenderer] = {}
+    catalogs = load_project(root).catalogs()
     for outcome in report.outcomes:
-        if outcome.action in {"written", "updated"}:
-            outcome.slip_pages = renderer.slip(current.procedure(outcome.code), size).pages
+        if outcome.action not in {"written", "updated"}:
+            continue
+        # A province's record is printed by each office that offers it: counted at the first of them.
+        found = next(
+            ((key, c) for key, c in catalogs if any(p.code == outcome.code for p in c.procedures)), None
+        )
+        if found is None:
+            continue
+        key, current = found
+        if key not in renderers:
+            renderers[key] = SlipRenderer(current, theme_dir, site_url=current.office.site_url)
+        outcome.slip_pages = renderers[key].slip(current.procedure(outcome.code), size).pages
 
 
 _ACTIONS = {"written": "đã tạo", "updated": "đã cập nhật", "unchanged": "không đổi"}
