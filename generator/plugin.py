@@ -327,8 +327,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
 
     def _admin(self, config: MkDocsConfig) -> dict[str, str | bytes]:
         assert self.project is not None
-        if not self.config.editor:
-            return {}
+        if not self.config.editor or (self.project.is_province and self.catalog is not None):
+            return {}  # a province's offices share the one editor at the province's /admin/
         files = editor.admin_files(
             self.project,
             repository=Path(config.config_file_path).parent,
@@ -462,7 +462,6 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         single office's URLs forwarded to its new place."""
         assert self.project is not None and self.province is not None
         options = {key: value for key, value in self.config.items() if key not in ("office", "parts")}
-        options["editor"] = False  # one editor, at the province's /admin/
         parts = os.environ.get("PHIEU_PARTS") or self.config.parts or None
         processes = self.config.workers or os.cpu_count() or 1
         try:

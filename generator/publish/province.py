@@ -47,8 +47,8 @@ def build_offices(
     """Build each office's site into ``<site_dir>/<id>/`` with the same mkdocs.yml and plugin options.
 
     ``parts``: take each office's site from ``parts/<id>/`` (made by ``phieu build --office``) instead of
-    building it. ``processes`` > 1 builds offices side by side, each in its own process (its PDFs made in
-    that process); the sites are the same, byte for byte.
+    building it. Offices are built in ``processes`` worker processes side by side (each making its own
+    PDFs when there are several); the sites are the same, byte for byte, however many.
     """
     site_dir = Path(config.site_dir)
     if parts is not None:
@@ -59,16 +59,19 @@ def build_offices(
         (str(config.config_file_path), str(site_dir / site.id), site.id, bool(config.strict), serving)
         for site in project.offices
     ]
-    if processes <= 1 or len(jobs) < 2 or serving:
-        for number, (job, site) in enumerate(zip(jobs, project.offices, strict=True), start=1):
-            log.info("phieu: xã, phường %d/%d: %s (%s)", number, len(jobs), site.profile.name, site.id)
-            build_office(*job, options)
-        return
-    alone = {**options, "workers": 1}  # each process makes its own PDFs: the offices are the parallel part
-    log.info("phieu: dựng %d xã, phường, %d tiến trình song song", len(jobs), min(processes, len(jobs)))
+    # Always in other processes, even one at a time: MkDocs keeps one instance of a plugin that has
+    # ``on_startup`` per process (search, phieu), so a build inside this one would run on this build's
+    # plugins and leave them holding an office's state.
+    width = max(1, min(processes, len(jobs)))
+    if width > 1:
+        options = {
+            **options,
+            "workers": 1,
+        }  # each process makes its own PDFs: the offices are the parallel part
+    log.info("phieu: dựng %d xã, phường, %d tiến trình", len(jobs), width)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(_build_office_apart, *job, alone): job[2] for job in jobs}
+    with ProcessPoolExecutor(max_workers=width, mp_context=context) as pool:
+        futures = {pool.submit(_build_office_apart, *job, options): job[2] for job in jobs}
         try:
             for future in as_completed(futures):
                 failure = future.result()
