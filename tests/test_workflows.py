@@ -161,3 +161,20 @@ def test_pre_commit_hooks() -> None:
     assert all(repo["repo"] == "local" for repo in config["repos"])
     for hook in hooks.values():
         assert {"id", "name", "entry", "language"} <= set(hook)
+
+
+@pytest.mark.parametrize("schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"])
+def test_the_split_build_example_is_a_valid_workflow(schema: str) -> None:
+    """The documented example that builds each office on its own runner and assembles the province."""
+    example = ROOT / ".github" / "examples" / "deploy-by-office.yml"
+    done = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", schema, str(example)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    steps = "\n".join(
+        step.get("run", "")
+        for job in yaml.load(example.read_text(encoding="utf-8"), yaml.BaseLoader)["jobs"].values()
+        for step in job.get("steps", [])
+    )
+    assert '--office "${{ matrix.office }}"' in steps
+    assert "--production --parts parts" in steps
