@@ -130,17 +130,24 @@ def _stats(args: argparse.Namespace) -> int:
     from .staff import stats
 
     options = _options(Path(args.config))
-    catalog = load_catalog(options.procedures)
-    report = stats.count(
-        [Path(p) for p in args.logs], catalog, load_redirects(options.redirects), args.since, args.until
+    project = load_project(options.procedures)
+    catalogs = dict(project.catalogs())  # a province: each office apart, in a folder of its own
+    reports = stats.count_offices(
+        [Path(p) for p in args.logs], catalogs, load_redirects(options.redirects), args.since, args.until
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stats.write_csv(report, catalog, out / stats.CSV_FILE)
-    stats.write_html(report, catalog, out / stats.HTML_FILE)
-    for line in stats.summary(report):
-        print(line)
-    print(f"Đã ghi {out / stats.CSV_FILE} và {out / stats.HTML_FILE}", file=sys.stderr)
+    for office, report in reports.items():
+        out = Path(args.out) / (office or "")
+        out.mkdir(parents=True, exist_ok=True)
+        stats.write_csv(report, catalogs[office], out / stats.CSV_FILE)
+        stats.write_html(report, catalogs[office], out / stats.HTML_FILE)
+        if office is None:
+            print("\n".join(stats.summary(report)))
+        else:
+            print(f"{catalogs[office].office.name} ({office}):")
+            print("\n".join("  " + line for line in stats.summary(report, skipped=False)))
+        print(f"Đã ghi {out / stats.CSV_FILE} và {out / stats.HTML_FILE}", file=sys.stderr)
+    if project.is_province:  # the logs' and not an office's: told once
+        print("\n".join(stats.skipped_lines(next(iter(reports.values())).skipped)))
     return 0
 
 

@@ -409,3 +409,58 @@ def test_phieu_import_into_a_province_keeps_records_free_of_office_parts(tmp_pat
     assert "1.003197" not in [p.code for p in project.office("phuong-my-ngai").catalog.procedures]
     again = portal.import_portal([newer], root)  # merged with the last import: still no office's part
     assert [o.action for o in again.outcomes] == ["unchanged"] and again.problems == []
+
+
+# --------------------------------------------------------------------------- stats and the ledger
+
+
+def test_stats_counts_each_office_apart_from_one_reading(tmp_path: Path, capsys) -> None:
+    import csv
+
+    from phieu.cli import main
+
+    from tests.conftest import copy_project
+    from tests.test_stats import ANDROID, IPHONE, at, line
+
+    project = copy_project(tmp_path / "project", PROVINCE)
+    log = tmp_path / "access.log"
+    log.write_text(
+        "".join(
+            [
+                line("203.0.113.5", at(2, 8, 0), "/phuong-cao-lanh/q/1.001193/", agent=ANDROID),
+                line(
+                    "203.0.113.5", at(2, 8, 1), "/phuong-cao-lanh/p/1.001193/", agent=ANDROID
+                ),  # its landing
+                line("198.51.100.7", at(2, 9, 0), "/phuong-my-ngai/q/1.001193/", agent=IPHONE),
+                line("198.51.100.7", at(2, 9, 30), "/phuong-my-ngai/p/1.000894/", agent=IPHONE),  # a visit
+                line("192.0.2.44", at(3, 9, 0), "/phuong-sa-dec/q/f/ho-tich/", agent=IPHONE),
+                line("192.0.2.44", at(3, 9, 5), "/p/1.001193/", agent=IPHONE),  # the province's page
+                line(
+                    "192.0.2.45", at(3, 9, 5), "/phuong-my-ngai/q/2.000815/", agent=IPHONE
+                ),  # not offered there
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "thong-ke"
+    assert main(["stats", str(log), "-f", str(project / "mkdocs.yml"), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+
+    def rows(office: str) -> list[list[str]]:
+        raw = (out / office / "thong-ke.csv").read_text(encoding="utf-8-sig")
+        return [r[:8] for r in csv.reader(raw.splitlines())][1:]
+
+    assert rows("phuong-cao-lanh") == [
+        ["2026-03", "Tất cả lĩnh vực", "", "", "1", "0", "0", "0"],
+        ["2026-03", "Hộ tịch", "", "Cả lĩnh vực", "1", "0", "0", "0"],
+        ["2026-03", "Hộ tịch", "1.001193", "Đăng ký khai sinh", "1", "0", "0", "0"],
+    ]
+    assert [r[2] for r in rows("phuong-my-ngai")] == ["", "", "1.001193", "1.000894"]
+    assert rows("phuong-my-ngai")[0][4:7] == ["1", "0", "1"]
+    assert rows("phuong-sa-dec") == [
+        ["2026-03", "Tất cả lĩnh vực", "", "", "0", "1", "0", "0"],
+        ["2026-03", "Hộ tịch", "", "Cả lĩnh vực", "0", "1", "0", "0"],
+    ]
+    assert (out / "phuong-sa-dec" / "thong-ke.html").is_file() and not (out / "thong-ke.csv").exists()
+    assert "Ủy ban nhân dân phường Cao Lãnh (phuong-cao-lanh):\n  Tháng 3/2026: 1 lượt quét phiếu" in printed
+    assert printed.count("Không tính:") == 1

@@ -11,7 +11,9 @@ order, and counts per month:
   procedure's PDF or a page under the procedure's own address (such as a sample form).
 
 Not counted: bots and link previews (by user agent), responses other than 200, and the same request
-repeated by the same phone within 10 seconds. A phone is its address and user agent, held only in
+repeated by the same phone within 10 seconds. In a province, each office is counted apart under its own
+folder (``/<office>/q/…``), from one reading of the logs; the province's own pages (its home, the national
+pages ``/p/<code>/``) are not an office's and are not counted. A phone is its address and user agent, held only in
 memory and only as a keyed hash whose key is drawn afresh for each run: no address reaches the output.
 """
 
@@ -25,7 +27,7 @@ import io
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -92,6 +94,8 @@ class Hit:
     key: str
     """The procedure code (``scan``, ``page``, ``follow``) or the field id (``field-scan``)."""
     path: str
+    office: str | None = None
+    """The office of a province whose site the request opened (None for a single office)."""
 
 
 @dataclass
@@ -221,14 +225,24 @@ def _renamed(mapping: dict[str, str], known: dict[str, str]) -> dict[str, str]:
 
 def read_hits(
     logs: Iterable[Path],
-    catalog: Catalog,
+    catalogs: Mapping[str | None, Catalog],
     redirects: Redirects,
     skipped: Skipped,
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> list[Hit]:
-    """Every request worth counting, oldest first, before duplicates are removed."""
-    classify = _Classifier(catalog, redirects)
+    """Every request worth counting, oldest first, before duplicates are removed, each with its office."""
+    classifiers = [(office, _Classifier(catalog, redirects)) for office, catalog in catalogs.items()]
+    # The deepest folder first: an office's site is inside its province's.
+    classifiers.sort(key=lambda item: -len(item[1].prefix))
+
+    def classify(target: str) -> tuple[str, str, str | None] | None:
+        for office, classifier in classifiers:
+            found = classifier(target)
+            if found is not None:
+                return found[0], found[1], office
+        return None
+
     key = secrets.token_bytes(16)  # a fresh key per run: the hashes cannot be matched across runs
     hits: list[Hit] = []
     for path in logs:
@@ -257,7 +271,7 @@ def read_hits(
                 skipped.outside += 1
                 continue
             phone = hashlib.blake2b(f"{match['address']}\n{agent}".encode(), key=key, digest_size=12).digest()
-            hits.append(Hit(when, phone, found[0], found[1], urlsplit(target).path))
+            hits.append(Hit(when, phone, found[0], found[1], urlsplit(target).path, found[2]))
     hits.sort(key=lambda h: h.time)
     return hits
 
@@ -288,12 +302,33 @@ def count(
     until: dt.date | None = None,
 ) -> Report:
     """Read ``logs`` and count scans, visits and follow-ups per month."""
+    return count_offices(logs, {None: catalog}, redirects, since, until)[None]
+
+
+def count_offices(
+    logs: Iterable[Path],
+    catalogs: Mapping[str | None, Catalog],
+    redirects: Redirects,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str | None, Report]:
+    """Read ``logs`` once and count each office's scans, visits and follow-ups per month (a province's
+    offices, by id; ``{None: catalog}`` for a single office). What was not counted is told once, in every
+    report: it is the logs' and not an office's."""
     if since and until and since > until:
         raise PhieuError(f"--from {since.isoformat()} sau --to {until.isoformat()}: hãy đổi lại hai ngày")
-    report = Report(since=since, until=until)
-    hits = without_duplicates(
-        read_hits(logs, catalog, redirects, report.skipped, since, until), report.skipped
-    )
+    skipped = Skipped()
+    hits = without_duplicates(read_hits(logs, catalogs, redirects, skipped, since, until), skipped)
+    reports = {}
+    for office, catalog in catalogs.items():
+        report = Report(skipped=skipped, since=since, until=until)
+        _tally(report, [h for h in hits if h.office == office], catalog)
+        reports[office] = report
+    return reports
+
+
+def _tally(report: Report, hits: list[Hit], catalog: Catalog) -> None:
+    """Add one office's hits (duplicates removed) to its report."""
     scans: dict[tuple[bytes, str], list[Hit]] = defaultdict(list)
     follows: dict[tuple[bytes, str], list[dt.datetime]] = defaultdict(list)
     for hit in hits:
@@ -323,7 +358,6 @@ def count(
                 field_tally.visits += 1
     for month in list(report.months):  # a month with only follow-ups has nothing to show
         report.months[month] = {c: t for c, t in report.months[month].items() if t.scans or t.visits}
-    return report
 
 
 # --------------------------------------------------------------------------- output
@@ -355,8 +389,8 @@ def _row(month: str, field_name: str, code: str, name: str, tally: Tally) -> lis
     return [month, field_name, code, name, *map(str, numbers), share]
 
 
-def summary(report: Report) -> list[str]:
-    """What ``phieu stats`` prints: a line per month, then what was not counted."""
+def summary(report: Report, *, skipped: bool = True) -> list[str]:
+    """What ``phieu stats`` prints: a line per month, then (``skipped``) what was not counted."""
     lines = []
     for month in sorted(report.fields):
         t = report.total(month)
@@ -367,13 +401,17 @@ def summary(report: Report) -> list[str]:
         )
     if not lines:
         lines.append("Không có lượt quét hay lượt xem trang nào được tính.")
-    k = report.skipped
-    lines.append(
+    return lines + (skipped_lines(report.skipped) if skipped else [])
+
+
+def skipped_lines(k: Skipped) -> list[str]:
+    """What was read and not counted."""
+    lines = [
         f"Không tính: {number(k.bots)} lượt của máy tự động, {number(k.not_ok)} lượt có mã phản hồi khác 200, "
         f"{number(k.duplicates)} lượt lặp lại trong {DUPLICATE_S} giây"
         + (f", {number(k.outside)} lượt ngoài khoảng ngày đã chọn" if k.outside else "")
         + "."
-    )
+    ]
     if k.unreadable:
         lines.append(
             f"Bỏ qua {number(k.unreadable)} trong {number(k.lines)} dòng không đúng định dạng combined "
