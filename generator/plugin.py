@@ -213,7 +213,8 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             project, Path(self.config.theme_dir), site_url=config.site_url or "/"
         )
         user_nav = config.nav or ["index.md"]
-        config.nav = [user_nav[0], urls.AZ_SOURCE, *user_nav[1:]]
+        generated = [urls.AZ_SOURCE, urls.PRINTING_SOURCE] if self.config.slips else [urls.AZ_SOURCE]
+        config.nav = [user_nav[0], *generated, *user_nav[1:]]
         try:
             counter = self.config.goatcounter and counting.goatcounter_script(self.config.goatcounter)
         except PhieuError as exc:
@@ -269,7 +270,7 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
         home = files.get_file_from_path("index.md")
         if home is not None:
             files.remove(home)  # the office's home (fields list) is each office's; the province lists offices
-        for page in self.province.all():
+        for page in self.province.all(printing=self.config.slips):
             inclusion = (
                 InclusionLevel.NOT_IN_NAV if urls.code_of_source(page.src_uri) else InclusionLevel.UNDEFINED
             )

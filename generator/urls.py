@@ -17,6 +17,8 @@ PDFS = "pdf/"
 
 AZ = "tra-cuu/"
 PRINTING = "in-an/"
+MANIFEST = "manifest.json"
+"""Every slip with its QR target and checksums, for printing offices' tools."""
 SCANS = "q/"
 """Folder of the short pages a printed QR code opens. Each forwards to its page, so a web server's
 access log tells a scan (``q/``) from a visit (``p/``)."""

@@ -370,3 +370,11 @@ def test_province_pages_keep_the_first_visit_budget(browser, psite: Path, path: 
             assert html_gz <= SECOND_PAGE_BUDGET, html_gz
         finally:
             context.close()
+
+
+def test_the_printing_page_leads_to_each_office_printing_page(psite: Path, shipped) -> None:
+    page = (psite / "in-an" / "index.html").read_text(encoding="utf-8")
+    for office in shipped.offices:
+        assert f'href="../{office.id}/in-an/"' in page
+        assert (psite / office.id / "in-an" / "index.html").is_file()
+    assert 'href="../manifest.json"' in page

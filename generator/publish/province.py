@@ -123,7 +123,7 @@ def take_part(parts: Path, site_dir: Path, office_id: str, project: Project, sit
     was built from the same data for the same address: every slip version in its manifest (a hash of all
     the slip prints, QR address included) is the one this build would print."""
     part = parts / office_id
-    own = part / "manifest.json"
+    own = part / urls.MANIFEST
     if not own.is_file():
         raise PhieuError(
             f"thiếu phần của xã, phường {office_id}: không có {own} "
@@ -152,14 +152,14 @@ def manifest(site_dir: Path, project: Project, site_url: str) -> dict:
     procedures = []
     printed = []
     for site in project.offices:
-        own = json.loads((site_dir / site.id / "manifest.json").read_text(encoding="utf-8"))
+        own = json.loads((site_dir / site.id / urls.MANIFEST).read_text(encoding="utf-8"))
         prefix = urls.office_home(site.id)
         offices.append(
             {
                 "office": site.id,
                 "name": site.profile.name,
                 "site_url": own["site_url"],
-                "manifest": prefix + "manifest.json",
+                "manifest": prefix + urls.MANIFEST,
             }
         )
         for entry in own["procedures"]:
@@ -184,7 +184,7 @@ def manifest(site_dir: Path, project: Project, site_url: str) -> dict:
 
 def write_manifest(site_dir: Path, project: Project, site_url: str) -> None:
     content = json.dumps(manifest(site_dir, project, site_url), ensure_ascii=False, indent=1)
-    (site_dir / "manifest.json").write_text(content + "\n", encoding="utf-8")
+    (site_dir / urls.MANIFEST).write_text(content + "\n", encoding="utf-8")
 
 
 def forward_former_site(

@@ -6,6 +6,7 @@ Each office's own site is made by an ordinary build of its resolved catalog (see
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 from .. import urls
@@ -91,8 +92,25 @@ class ProvinceRenderer:
         )
         return GeneratedPage(urls.AZ_SOURCE, _document("Tra cứu thủ tục từ A đến Z", body, searchable=False))
 
-    def all(self) -> list[GeneratedPage]:
-        return [self.home(), *(self.procedure(p) for p in self.project.procedures), self.az()]
+    def printing(self) -> GeneratedPage:
+        """The page for printing offices: a link to each office's own printing page."""
+        here = urls.PRINTING
+        offices = [
+            {
+                "name": o.profile.name,
+                "url": relative(here, urls.office_home(o.id) + urls.PRINTING),
+                "count": len(o.catalog.procedures),
+            }
+            for o in sorted(self.project.offices, key=lambda o: (text.fold(o.profile.name), o.id))
+        ]
+        body = self.env.get_template("province-printing.html.j2").render(
+            offices=offices, manifest_url=posixpath.relpath(urls.MANIFEST, here)
+        )
+        return GeneratedPage(urls.PRINTING_SOURCE, _document("Dành cho nhà in", body))
+
+    def all(self, *, printing: bool = True) -> list[GeneratedPage]:
+        pages = [self.home(), *(self.procedure(p) for p in self.project.procedures), self.az()]
+        return [*pages, self.printing()] if printing else pages
 
     def search_terms(self, procedure: Procedure) -> str:
         words = [procedure.name, procedure.code]
