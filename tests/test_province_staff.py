@@ -464,3 +464,53 @@ def test_stats_counts_each_office_apart_from_one_reading(tmp_path: Path, capsys)
     assert (out / "phuong-sa-dec" / "thong-ke.html").is_file() and not (out / "thong-ke.csv").exists()
     assert "Ủy ban nhân dân phường Cao Lãnh (phuong-cao-lanh):\n  Tháng 3/2026: 1 lượt quét phiếu" in printed
     assert printed.count("Không tính:") == 1
+
+
+def test_the_ledger_lists_every_offices_urls(tmp_path: Path, capsys) -> None:
+    from phieu.cli import main
+
+    site = tmp_path / "site"
+    pages = [
+        "index.html",
+        "xa-phuong/index.html",
+        "tra-cuu/index.html",
+        "p/1.001193/index.html",
+        "assets/tra-cuu/index.html",  # the theme's: a reserved folder, never an office
+        "phuong-my-ngai/index.html",
+        "phuong-my-ngai/tra-cuu/index.html",
+        "phuong-my-ngai/in-an/index.html",
+        "phuong-my-ngai/p/1.001193/index.html",
+        "phuong-my-ngai/f/ho-tich/index.html",
+        "phuong-my-ngai/q/1.001193/index.html",
+        "phuong-my-ngai/q/f/ho-tich/index.html",
+        "phuong-my-ngai/pdf/phieu-1.001193.pdf",
+        "phuong-my-ngai/pdf/goi-in-thay-doi.pdf",  # phieu build --reprint's: one-off
+        "phuong-my-ngai/search/search_index.json",
+        "mau-khong-phai-xa/index.html",  # a folder without an A–Z list is not an office's site
+    ]
+    for page in pages:
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        (site / page).write_text("x", encoding="utf-8")
+    ledger = tmp_path / "published-urls.txt"
+    assert main(["ledger", "update", "--ledger", str(ledger), "-d", str(site)]) == 0
+    listed = [line for line in ledger.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert listed == [
+        "/",
+        "/p/1.001193/",
+        "/phuong-my-ngai/",
+        "/phuong-my-ngai/f/ho-tich/",
+        "/phuong-my-ngai/in-an/",
+        "/phuong-my-ngai/p/1.001193/",
+        "/phuong-my-ngai/pdf/phieu-1.001193.pdf",
+        "/phuong-my-ngai/q/1.001193/",
+        "/phuong-my-ngai/q/f/ho-tich/",
+        "/phuong-my-ngai/tra-cuu/",
+        "/tra-cuu/",
+        "/xa-phuong/",
+    ]
+    (site / "phuong-my-ngai" / "pdf" / "phieu-1.001193.pdf").unlink()
+    assert main(["ledger", "check", "--ledger", str(ledger), "-d", str(site)]) == 1
+    assert (
+        "/phuong-my-ngai/pdf/phieu-1.001193.pdf  (phiếu in của thủ tục 1.001193 của xã, phường phuong-my-ngai)"
+        in capsys.readouterr().err
+    )

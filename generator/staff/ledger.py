@@ -23,8 +23,6 @@ from ..errors import PhieuError, display_path
 from ..publish import redirects
 
 LEDGER_FILE = "published-urls.txt"
-#: Built only by ``phieu build --reprint``: a one-off pack, never a permanent URL.
-TRANSIENT = frozenset({"/" + urls.REPRINT_PACK})
 
 LEDGER_HEADER = """\
 # Sổ địa chỉ đã công bố (published-urls.txt): mọi địa chỉ công khai mà trang web đã từng có.
@@ -52,24 +50,40 @@ def read_ledger(path: Path) -> list[str]:
 
 def published_urls(site_dir: Path) -> list[str]:
     """The permanent public URLs of a built site: pages, field pages, the pages printed QR codes open
-    (``q/``), PDFs and the entry pages.
+    (``q/``), PDFs and the entry pages; in a province's site, also its list of offices and every office's
+    own site in its folder (``/<office>/p/1.001193/``, ``/<office>/pdf/…``).
 
     Redirect pages count too: once a redirect is published, it must stay.
     """
+    found = set(_site_urls(site_dir, "/"))
+    if (site_dir / urls.OFFICES / "index.html").is_file():
+        found.add("/" + urls.OFFICES)
+    for folder in sorted(site_dir.iterdir()) if site_dir.is_dir() else ():
+        # An office's site: a folder of its own with its A–Z list (the root's reserved folders never are).
+        if folder.name not in urls.RESERVED_OFFICE_IDS and (folder / urls.AZ / "index.html").is_file():
+            found.update(_site_urls(folder, f"/{folder.name}/"))
+    return sorted(found)
+
+
+def _site_urls(site_dir: Path, prefix: str) -> set[str]:
+    """One site's URLs (a single office's, a province's root or one of its offices), under ``prefix``."""
     found: set[str] = set()
     if (site_dir / "index.html").is_file():
-        found.add("/")
+        found.add(prefix)
     for entry in (urls.AZ, urls.PRINTING):
         if (site_dir / entry / "index.html").is_file():
-            found.add("/" + entry)
+            found.add(prefix + entry)
     for folder in (urls.PROCEDURES, urls.FIELDS, urls.SCANS, urls.SCANS + urls.FIELDS):
         if (site_dir / folder).is_dir():
             for page in (site_dir / folder).glob("*/index.html"):
-                found.add(f"/{folder}{page.parent.name}/")
+                found.add(f"{prefix}{folder}{page.parent.name}/")
     if (site_dir / urls.PDFS).is_dir():
         for pdf in (site_dir / urls.PDFS).glob("*.pdf"):
-            found.add(f"/{urls.PDFS}{pdf.name}")
-    return sorted(found - TRANSIENT)
+            if (
+                pdf.name != Path(urls.REPRINT_PACK).name
+            ):  # built only by phieu build --reprint: never permanent
+                found.add(f"{prefix}{urls.PDFS}{pdf.name}")
+    return found
 
 
 def resolves(site_dir: Path, url: str) -> bool:
@@ -126,7 +140,11 @@ _HINTS = {
 
 def _hint(url: str) -> str:
     found = urls.parse(url)
-    return _HINTS[found[0]].format(found[1]) if found else "trang"
+    if found:
+        return _HINTS[found[0]].format(found[1])
+    office, _, rest = url.lstrip("/").partition("/")  # an office's site inside its province's
+    found = urls.parse("/" + rest) if rest and office not in urls.RESERVED_OFFICE_IDS else None
+    return f"{_HINTS[found[0]].format(found[1])} của xã, phường {office}" if found else "trang"
 
 
 def missing_message(missing: list[str], ledger_path: Path) -> str:
