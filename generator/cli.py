@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .argparse_vi import vietnamese
 from .errors import DataError, PhieuError, display_path
-from .load import load_catalog, load_project
+from .load import load_project
 
 if TYPE_CHECKING:
     from .plugin import ProjectOptions
@@ -55,7 +55,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.production:  # refuse sample data before a long build
         from .publish.production import production_problems
 
-        problems = production_problems(load_catalog(_options(Path(args.config)).procedures), os.environ)
+        problems = production_problems(load_project(_options(Path(args.config)).procedures), os.environ)
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:

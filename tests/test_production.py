@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from phieu.cli import main
-from phieu.load import load_catalog
+from phieu.load import load_project
 from phieu.publish.preview import MARKER
 from phieu.publish.production import production_problems, public_host_problem
 
@@ -61,7 +61,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_every_placeholder_and_the_sample_url_are_named_at_their_place(data: Path) -> None:
-    problems = production_problems(load_catalog(data), {})
+    problems = production_problems(load_project(data), {})
     assert [str(p) for p in problems] == [
         f"procedures/office.yml:5:11: {placeholder('[Cần cập nhật: số nhà, đường]')}",
         f"procedures/office.yml:7:20: {placeholder('[cần xác nhận lịch trực]')}",
@@ -78,7 +78,7 @@ def test_a_placeholder_in_a_procedure_file_is_named(data: Path) -> None:
     lines[at] = lines[at].rstrip("\n") + " [CẦN kiểm tra tên]\n"
     path.write_text("".join(lines), encoding="utf-8")
     col = lines[at].index("[") + 1
-    problems = production_problems(load_catalog(data), {})
+    problems = production_problems(load_project(data), {})
     assert [str(p) for p in problems] == [
         f"procedures/1.000003.yml:{at + 1}:{col}: {placeholder('[CẦN kiểm tra tên]')}"
     ]
@@ -153,9 +153,9 @@ def test_public_addresses_pass(url: str) -> None:
 
 def test_a_site_url_from_the_environment_is_refused(data: Path) -> None:
     (data / "office.yml").write_text(REAL_OFFICE.format(url=REAL), encoding="utf-8")
-    catalog = load_catalog(data)
-    assert production_problems(catalog, {"SITE_URL": REAL.rstrip("/")}) == []
-    problems = production_problems(catalog, {"SITE_URL": "https://xem-truoc.invalid/pr-1/"})
+    project = load_project(data)
+    assert production_problems(project, {"SITE_URL": REAL.rstrip("/")}) == []
+    problems = production_problems(project, {"SITE_URL": "https://xem-truoc.invalid/pr-1/"})
     assert [str(p) for p in problems] == [
         "procedures/office.yml:8:11: biến môi trường SITE_URL='https://xem-truoc.invalid/pr-1/' sẽ thay "
         "site_url khi dựng; bản chính thức chỉ dùng site_url trong tệp này: hãy bỏ biến SITE_URL"
@@ -185,6 +185,48 @@ def test_production_build_of_the_shipped_data_is_refused_before_building(
     assert lines[-1] == f"phieu: không dựng bản chính thức: {len(lines) - 1} lỗi ở trên."
     assert out == ""
     assert not (project / "site").exists()
+
+
+def test_production_build_of_the_shipped_province_names_every_layers_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The province's sample address, and the placeholders of the province's file and of every office's."""
+    project = copy_project(tmp_path / "project", procedures=REPO / "procedures")
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("SITE_URL", raising=False)
+    assert main(["build", "--production"]) == 1
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    province = (project / "procedures" / "province.yml").read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(province) if line.startswith("site_url:")) + 1
+    assert (
+        f"procedures/province.yml:{row}:11: site_url '{SAMPLE}' là địa chỉ mẫu, không có thật: {PUBLIC}"
+        in lines
+    )
+    publisher = next(i for i, line in enumerate(province) if line.startswith("publisher:")) + 1
+    assert (
+        f"procedures/province.yml:{publisher}:13: {placeholder('[Cần cập nhật: cơ quan đăng trang]')}"
+        in lines
+    )
+    marks = [line for line in lines if "còn chữ giữ chỗ '[" in line]
+    files = {line.split(":", 1)[0] for line in marks}
+    offices = {f"procedures/offices/{p.name}" for p in (project / "procedures" / "offices").glob("*.yml")}
+    assert len(offices) >= 3 and offices <= files  # every office's sample address and phone
+    sa_dec = (
+        (project / "procedures" / "offices" / "phuong-sa-dec.yml").read_text(encoding="utf-8").splitlines()
+    )
+    point = next(
+        i for i, line in enumerate(sa_dec) if line.lstrip().startswith("address:") and "Tân Quy Đông" in line
+    )
+    assert any(
+        line.startswith(f"procedures/offices/phuong-sa-dec.yml:{point + 1}:") for line in marks
+    )  # reception
+    assert all(
+        re.match(r"procedures/(province\.yml|offices/[a-z0-9-]+\.yml|[a-z-]+/[0-9.]+\.yml):\d+:\d+: ", line)
+        for line in marks
+    )
+    assert lines[-1] == f"phieu: không dựng bản chính thức: {len(lines) - 1} lỗi ở trên."
+    assert out == "" and not (project / "site").exists()
 
 
 def test_mini_project_with_a_real_url_builds_for_production_and_as_a_file_preview(

@@ -4,6 +4,10 @@ The shipped office profile is a sample (``https://phieu.example.vn/``, ``[Cần 
 previews and local builds work out of the box. A production build (``phieu build --production``) must
 not publish it: a printed QR code carries the site address for years, and a citizen must never read
 "[Cần cập nhật]" where the office's address should be.
+
+A province's folder is checked whole: the province's address (``province.yml``, which every office's
+address is built on), and the placeholders of every layer: the province's files, every office's file in
+``offices/``, the national forms and every record.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import Problem, display_path
-from ..load.catalog import FIELDS_FILE, OFFICE_FILE, Catalog
+from ..load import Project
+from ..load.catalog import FEES_FILE, FIELDS_FILE, FORMS_FOLDER, OFFICE_FILE, PROVINCE_FILE
 
 #: The sample data's marks for what staff must fill in: "[Cần cập nhật …]", "[cần xác nhận …]".
 PLACEHOLDER = re.compile(r"\[\s*cần(?!\w)[^\]\n]{0,80}\]?", re.IGNORECASE)
@@ -29,26 +34,34 @@ _LAN_NAMES = (".local", ".lan", ".home.arpa", ".internal")
 _ASK_PUBLIC = "hãy ghi địa chỉ công khai của trang (mã QR in trên phiếu trỏ về đó)"
 
 
-def production_problems(catalog: Catalog, environ: Mapping[str, str]) -> list[Problem]:
-    """Every reason ``catalog`` cannot be published as the public site, each at its place in a file.
+def production_problems(project: Project, environ: Mapping[str, str]) -> list[Problem]:
+    """Every reason ``project`` cannot be published as the public site, each at its place in a file.
 
-    ``environ`` is the build's environment: a ``SITE_URL`` there would replace the office's address.
+    ``environ`` is the build's environment: a ``SITE_URL`` there would replace the site's address.
     """
-    office = catalog.root / OFFICE_FILE
+    root = project.root
+    if project.province is not None:
+        where, site_url = root / PROVINCE_FILE, project.province.site_url
+        files = [where, root / FEES_FILE, root / FIELDS_FILE, *(o.source for o in project.offices)]
+    else:
+        where, site_url = root / OFFICE_FILE, project.catalogs()[0][1].office.site_url
+        files = [where, root / FIELDS_FILE]
+    forms = sorted((root / FORMS_FOLDER).glob("*.yml")) if (root / FORMS_FOLDER).is_dir() else []
     problems: list[Problem] = []
-    line, col = _value_position(office, "site_url")
-    reason = public_host_problem(catalog.office.site_url)
+    line, col = _value_position(where, "site_url")
+    reason = public_host_problem(site_url)
     if reason:
-        problems.append(Problem(display_path(office), line, col, reason))
+        problems.append(Problem(display_path(where), line, col, reason))
     override = environ.get("SITE_URL")
-    if override and override.rstrip("/") != catalog.office.site_url.rstrip("/"):
+    if override and override.rstrip("/") != site_url.rstrip("/"):
         message = (
             f"biến môi trường SITE_URL='{override}' sẽ thay site_url khi dựng; bản chính thức chỉ dùng "
             "site_url trong tệp này: hãy bỏ biến SITE_URL"
         )
-        problems.append(Problem(display_path(office), line, col, message))
-    for path in [office, catalog.root / FIELDS_FILE, *sorted(catalog.sources.values())]:
-        problems += placeholder_problems(path)
+        problems.append(Problem(display_path(where), line, col, message))
+    for path in [*files, *forms, *sorted(project.sources.values())]:
+        if path.is_file():
+            problems += placeholder_problems(path)
     return sorted(problems)
 
 
