@@ -1,12 +1,19 @@
 """Planning: every PDF a catalog publishes, as a job with a cache key that hashes all of its inputs.
 
-Slips, posters and table tents are rendered by WeasyPrint; packs and imposed packs are assembled from
-the slips they need. A key covers the record (or the field's listing), its field, the office, the
-templates and CSS, the site URL, the paper size, the phieu version and the render revision.
+Posters and table tents are rendered by WeasyPrint; packs and imposed packs are assembled from the slips
+they need. A key covers the record (or the field's listing), its field, the office, the templates and
+CSS, the site URL, the paper size, the phieu version and the render revision.
+
+A slip is composed (``render/compose.py``) from its body, which is the same for every office whose slip of
+the procedure has the same text outside the office's parts: the body's key leaves out the office and the
+site URL, so in a province's shared cache each body is laid out once for all offices. Each slip also needs
+its body's new-page variant for the office's "where and when" rows (an empty PDF when the body leaves them
+room), keyed by the body and the rows' height in steps.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -19,6 +26,7 @@ from ..digest import digest
 from ..load import Catalog
 from ..model import FieldInfo, Procedure
 from ..render import text
+from ..render.slip import SlipRenderer
 from .impose import LAYOUTS
 
 #: Libraries whose output ends up in the PDF bytes: upgrading one makes every PDF again.
@@ -40,7 +48,7 @@ def folder_digest(folder: Path) -> str:
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
-RENDER_REVISION = 6
+RENDER_REVISION = 7
 
 
 @dataclass(frozen=True)
@@ -51,15 +59,17 @@ class Job:
     """Cache key."""
     spec: tuple
     """What to make: ("slip", code, size), ("poster", field), ("tent", field), ("pack", field, size) or
-    ("imposed", field, size)."""
+    ("imposed", field, size); a slip's body ("slip", code, size, "body") and its new-page variant
+    ("slip", code, size, "new-page", step) (see ``SlipRenderer.slip_part``)."""
     path: str | None
-    """Where it is published; None for slips rendered only to go into a pack of another size."""
+    """Where it is published; None for bodies and for slips made only to go into a pack of another size."""
     kind: str
     title: str
     size: str
     updated: dt.date | None
     needs: tuple[str, ...] = ()
-    """Cache keys of the slips a pack or an imposed pack is assembled from, in order."""
+    """Cache keys of the PDFs this one is made from, in order: a pack's slips, a slip's body and new-page
+    body, a new-page body's body."""
 
 
 class Plan:
@@ -82,6 +92,12 @@ class Plan:
         self.pack_marks = pack_marks
         self._templates = folder_digest(theme_dir / "slip")
         self._libraries = library_versions()
+        self.theme_dir = theme_dir
+
+    @cached_property
+    def renderer(self) -> SlipRenderer:
+        """Measures what a body's key needs of the office (its name's lines, its rows' height)."""
+        return SlipRenderer(self.catalog, self.theme_dir, site_url=self.site_url)
 
     def _common(self) -> tuple:
         return (
@@ -97,6 +113,13 @@ class Plan:
         field = self.catalog.field(p.field)
         return digest(
             ("slip", size, *self._common(), field.model_dump(mode="json"), p.model_dump(mode="json"))
+        )
+
+    def body_key(self, p: Procedure, size: str) -> str:
+        """The key of the slip's body: no office and no site URL, only what the body is laid out from."""
+        spec = self.renderer.body_spec(p, size)
+        return digest(
+            ("body", __version__, RENDER_REVISION, self._libraries, self._templates, dataclasses.asdict(spec))
         )
 
     def pack_key(self, f: FieldInfo, size: str) -> str:
@@ -121,10 +144,33 @@ class Plan:
         slip_keys: dict[tuple[str, str], str] = {}
         for size in dict.fromkeys((self.slip_size, *self.pack_sizes)):
             published = size == self.slip_size
+            bodies, new_pages, slips = [], [], []
             for p in self.catalog.procedures:
+                body = self.body_key(p, size)
+                step = self.renderer.where_step(p, size)
+                new_page = digest(("new-page", body, step))
                 key = slip_keys[(p.code, size)] = self.slip_key(p, size)
                 path = urls.slip(p.code) if published else None
-                jobs.append(Job(key, ("slip", p.code, size), path, "slip", p.name, size, p.updated))
+                bodies.append(
+                    Job(body, ("slip", p.code, size, "body"), None, "body", p.name, size, p.updated)
+                )
+                new_pages.append(
+                    Job(
+                        new_page,
+                        ("slip", p.code, size, "new-page", step),
+                        None,
+                        "body",
+                        p.name,
+                        size,
+                        p.updated,
+                        (body,),
+                    )
+                )
+                slips.append(
+                    Job(key, ("slip", p.code, size), path, "slip", p.name, size, p.updated, (body, new_page))
+                )
+            # In this order, so that a runner taking jobs in order finds what each one needs made.
+            jobs += bodies + new_pages + slips
         for f in self.catalog.fields:
             procedures = self.catalog.in_field(f.id)
             updated = max((p.updated for p in procedures), default=None)

@@ -55,12 +55,13 @@ def describe(spec: tuple) -> str:
 
 
 def render_spec(renderer: SlipRenderer, spec: tuple, slips: list[bytes] | None = None) -> Pdf:
-    """Make the PDF of a job that needs WeasyPrint; an imposed pack also needs its ``slips``."""
+    """Make the PDF of a job that needs WeasyPrint; a slip, a new-page body and an imposed pack also need
+    the PDFs they are made from (``slips``)."""
     kind, *args = spec
     catalog = renderer.catalog
     try:
-        if kind == "slip":
-            return renderer.slip(catalog.procedure(args[0]), args[1])
+        if kind == "slip":  # a slip composed from its body, the body, or its new-page body
+            return renderer.slip_part(catalog.procedure(args[0]), tuple(args[1:]), slips or [])
         if kind == "tent":
             return tent_sheet(renderer, catalog.field(args[0]))
         if kind == "imposed":

@@ -9,24 +9,32 @@ from __future__ import annotations
 
 import contextlib
 import ctypes.util
+import datetime as dt
+import functools
+import hashlib
+import json
 import logging
+import math
 import mimetypes
+import re
 import signal
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import urls
+from ..digest import digest
 from ..errors import RenderError
 from ..load import Catalog
 from ..model import FieldInfo, Procedure
-from . import templates, text
+from . import compose, templates, text
 from .qr import check_print_width, make_qr
 
 log = logging.getLogger(__name__)
@@ -101,8 +109,64 @@ class Pdf:
     pages: int
 
 
+#: Width of the column the QR code stands in, with the address under it (the title wraps beside it).
+QR_COLUMN_MM = {"A4": 52, "A5": 44, "A6": 36}
+#: The parts of a slip's printed payload that are its office's (the rest is its body's).
+OFFICE_PARTS = ("office", "url", "counter")
+
+
+@dataclass(frozen=True)
+class BodySpec:
+    """Everything a slip's body is laid out from; equal for every office whose slip of the procedure shares
+    the body (so it is the body's cache key, with the theme and the libraries)."""
+
+    size: str
+    payload: dict
+    """The printed payload without the office's parts."""
+    updated: str
+    """ISO date (the PDF's dates)."""
+    band_lines: int
+    """Lines kept at the top for the office's name and unit."""
+    url_lines: int
+    """Lines kept under the QR code for its address."""
+
+
+class _Theme:
+    """What every renderer of one slip theme shares in a process: fonts, parsed stylesheets, the fonts of
+    drawn text, and laid-out office frames (a few of them: offices are built one after another)."""
+
+    FRAMES = 16
+
+    def __init__(self, assets: Path):
+        fetcher = ThemeOnlyFetcher(assets)
+        self.fonts = FontConfiguration()
+        self.stylesheet = CSS(filename=str(assets / "slip.css"), font_config=self.fonts, url_fetcher=fetcher)
+        self.sizes = {
+            size: CSS(string=f"@page {{ size: {size} portrait; }}", font_config=self.fonts)
+            for size in urls.PAPER_SIZES
+        }
+        self.drawn: tuple[compose.DrawnFont, compose.DrawnFont] | None = None
+        self.frames: OrderedDict[str, compose.Frame] = OrderedDict()
+
+
+@functools.lru_cache(maxsize=4)
+def _theme(assets: Path, digest: str) -> _Theme:  # noqa: ARG001 - the digest keys the cache
+    return _Theme(assets)
+
+
+def _theme_digest(assets: Path) -> str:
+    files = sorted(p for p in assets.rglob("*") if p.is_file())
+    return digest(
+        [(p.relative_to(assets).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files]
+    )
+
+
 class SlipRenderer:
-    """Turns procedures and fields into PDF bytes."""
+    """Turns procedures and fields into PDF bytes.
+
+    A slip is either rendered whole (:meth:`slip`) or composed (:meth:`composed`) from its body, laid out
+    once for every office (:meth:`body`), and its office's frame; see :mod:`phieu.render.compose`.
+    """
 
     def __init__(self, catalog: Catalog, theme_dir: Path, *, site_url: str):
         self.catalog = catalog
@@ -110,47 +174,199 @@ class SlipRenderer:
         self.assets = (theme_dir / "slip").resolve()
         self.env = templates.environment(self.assets)
         self.fetcher = ThemeOnlyFetcher(self.assets)
-        self.fonts = FontConfiguration()
         self.base_url = self.assets.as_uri() + "/"
-        self.stylesheet = CSS(
-            filename=str(self.assets / "slip.css"), font_config=self.fonts, url_fetcher=self.fetcher
-        )
-        self._sizes: dict[str, CSS] = {}
+        self.theme = _theme(self.assets, _theme_digest(self.assets))
+        self.fonts = self.theme.fonts
+        self.stylesheet = self.theme.stylesheet
 
     def _page_css(self, size: str) -> CSS:
-        if size not in self._sizes:
-            self._sizes[size] = CSS(string=f"@page {{ size: {size} portrait; }}", font_config=self.fonts)
-        return self._sizes[size]
+        return self.theme.sizes[size]
 
-    def _pdf(self, html: str, size: str) -> Pdf:
+    def _render(self, html: str, size: str) -> Document:
         with time_limit(TIME_LIMIT_S):
-            document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+            return HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 stylesheets=[self.stylesheet, self._page_css(size)], font_config=self.fonts
             )
+
+    def _pdf(self, html: str, size: str) -> Pdf:
+        document = self._render(html, size)
+        with time_limit(TIME_LIMIT_S):
             return Pdf(document.write_pdf(**PDF_OPTIONS), len(document.pages))
+
+    # --- what a slip prints ---------------------------------------------------------------------------
+
+    def drawn_fonts(self) -> tuple[compose.DrawnFont, compose.DrawnFont]:
+        """The fonts of the footer and of the address under the QR code (rendered once per process)."""
+        if self.theme.drawn is None:
+            fonts = []
+            for style, characters in (
+                ("slip-footer", compose.FOOTER_CHARACTERS),
+                ("slip-url", compose.URL_CHARACTERS),
+            ):
+                html = self.env.get_template("stamp.html.j2").render(style=style, characters=characters)
+                fonts.append(compose.drawn_font(self._render(html, "A5")))
+            self.theme.drawn = (fonts[0], fonts[1])
+        return self.theme.drawn
+
+    def url_lines(self, url: str, size: str) -> tuple[str, ...]:
+        """The address printed under the QR code (without its scheme), in lines that fit its column: broken
+        after a "/" where possible, anywhere in a part too long for a line."""
+        font = self.drawn_fonts()[1]
+        room = QR_COLUMN_MM[size] * compose.MM
+
+        def fits(text: str) -> bool:
+            return font.width(text) <= room
+
+        lines: list[str] = []
+        for part in re.findall(r"[^/]*/|[^/]+$", url.split("://", 1)[1]):
+            if lines and fits(lines[-1] + part):
+                lines[-1] += part
+                continue
+            while not fits(part):
+                cut = max(n for n in range(1, len(part) + 1) if fits(part[:n]))
+                lines.append(part[:cut])
+                part = part[cut:]
+            if part:
+                lines.append(part)
+        return tuple(lines)
 
     def slip_context(self, procedure: Procedure, size: str) -> dict:
         """What the slip template sees of one procedure: its printed payload, the version (the payload's
-        hash) and the QR code of the payload's URL. Nothing else, so the version covers all it prints."""
+        hash) and the lines drawn from them. Nothing else, so the version covers all it prints."""
         printed = text.printed_payload(
             procedure, self.catalog.office, self.catalog.field(procedure.field), self.site_url
         )
-        qr = make_qr(printed["url"])
-        check_print_width(qr, QR_WIDTH_MM[size], size)
-        return {**printed, "version": text.version_of(printed), "qr": qr}
+        version = text.version_of(printed)
+        return {
+            **printed,
+            "version": version,
+            "url_lines": self.url_lines(printed["url"], size),
+            "footer": f"Mã {printed['code']} · Cập nhật {printed['updated']} · Phiên bản {version}",
+        }
 
-    def slip_html(self, procedures: list[Procedure], size: str, title: str) -> str:
+    def _drawn(self, context: dict, size: str) -> compose.Drawn:
+        qr = make_qr(context["url"])
+        check_print_width(qr, QR_WIDTH_MM[size], size)
+        return compose.Drawn(qr, tuple(context["url_lines"]), context["footer"], context["office"]["name"])
+
+    def _html(self, s: dict, size: str, part: str, **geometry) -> str:
         return self.env.get_template("slip.html.j2").render(
-            slips=[self.slip_context(p, size) for p in procedures],
+            s=s,
+            part=part,
             size=size,
             qr_mm=QR_WIDTH_MM[size],
-            title=title,
-            updated=max(p.updated for p in procedures),
+            column_mm=QR_COLUMN_MM[size],
+            url_lines=geometry.get("url_lines", len(s.get("url_lines", ())) or 1),
+            band_lines=geometry.get("band_lines", 0),
+            new_page=geometry.get("new_page", False),
+            title=f"Phiếu hướng dẫn: {s['name']} ({s['code']})",
+            updated=dt.date.fromisoformat(geometry["updated"]),
+        )
+
+    def slip_html(self, procedures: list[Procedure], size: str, title: str) -> str:  # noqa: ARG002
+        """The whole HTML of one slip (the title is the procedure's; one slip per document, since what
+        phieu draws onto it is per slip)."""
+        (procedure,) = procedures
+        return self._html(
+            self.slip_context(procedure, size), size, "full", updated=procedure.updated.isoformat()
         )
 
     def slip(self, procedure: Procedure, size: str) -> Pdf:
-        title = f"Phiếu hướng dẫn: {procedure.name} ({procedure.code})"
-        return self._pdf(self.slip_html([procedure], size, title), size)
+        """A slip rendered whole: the reference a composed slip equals, and the way when it cannot be composed."""
+        context = self.slip_context(procedure, size)
+        document = self._render(
+            self._html(context, size, "full", updated=procedure.updated.isoformat()), size
+        )
+        layout = compose.read_layout(document)
+        with time_limit(TIME_LIMIT_S):
+            content = document.write_pdf(**PDF_OPTIONS)
+            finished = compose.finish(content, layout, self._drawn(context, size), self.drawn_fonts())
+        return Pdf(finished, layout.pages)
+
+    # --- slips composed from parts --------------------------------------------------------------------
+
+    def frame(self, procedure: Procedure, size: str) -> compose.Frame:
+        """The office's parts for this procedure's counter, laid out once per process and kept."""
+        context = self.slip_context(procedure, size)
+        key = json.dumps([size, context["office"], context["counter"]], ensure_ascii=False)
+        frames = self.theme.frames
+        if key not in frames:
+            html = self._html(context, size, "frame", updated=procedure.updated.isoformat())
+            frames[key] = compose.frame_of(self._render(html, size))
+            while len(frames) > _Theme.FRAMES:
+                frames.popitem(last=False)
+        frames.move_to_end(key)
+        return frames[key]
+
+    def body_spec(self, procedure: Procedure, size: str) -> BodySpec:
+        context = self.slip_context(procedure, size)
+        payload = {
+            k: v for k, v in context.items() if k not in (*OFFICE_PARTS, "version", "url_lines", "footer")
+        }
+        return BodySpec(
+            size,
+            payload,
+            procedure.updated.isoformat(),
+            self.frame(procedure, size).band_lines,
+            len(context["url_lines"]),
+        )
+
+    def where_step(self, procedure: Procedure, size: str) -> int:
+        """How tall the office's rows are, in steps of :data:`compose.WHERE_STEP_PT` (rounded up)."""
+        return math.ceil(self.frame(procedure, size).where_height / compose.WHERE_STEP_PT)
+
+    def body(self, procedure: Procedure, size: str, *, new_page: bool = False) -> Pdf:
+        """The slip's body (see :class:`BodySpec`), carrying its layout; with ``new_page``, its "where and
+        when" starts a new page (for an office whose rows do not fit after the body's last row)."""
+        spec = self.body_spec(procedure, size)
+        html = self._html(
+            spec.payload,
+            size,
+            "body",
+            updated=spec.updated,
+            band_lines=spec.band_lines,
+            url_lines=spec.url_lines,
+            new_page=new_page,
+        )
+        document = self._render(html, size)
+        layout = compose.read_layout(document)
+        with time_limit(TIME_LIMIT_S):
+            content = compose.with_layout(document.write_pdf(**PDF_OPTIONS), layout)
+        return Pdf(content, layout.pages)
+
+    def new_page_body(self, procedure: Procedure, size: str, step: int, body: bytes) -> Pdf:
+        """The body with its "where and when" on a new page, when an office of rows ``step`` tall might not
+        fit after the body's last row; otherwise nothing (an empty PDF of no pages)."""
+        if compose.layout_of(body).room >= step * compose.WHERE_STEP_PT:
+            return Pdf(b"", 0)
+        return self.body(procedure, size, new_page=True)
+
+    def composed(self, procedure: Procedure, size: str, body: bytes, new_page_body: bytes = b"") -> Pdf:
+        """The office's slip from the shared body (or its new-page variant when the office's rows do not
+        fit after its last row) and the office's frame; rendered whole when neither leaves room."""
+        frame = self.frame(procedure, size)
+        for candidate in (body, new_page_body):
+            if not candidate:
+                continue
+            layout = compose.layout_of(candidate)
+            if frame.where_height <= layout.room + 0.01:
+                context = self.slip_context(procedure, size)
+                drawn = self._drawn(context, size)
+                with time_limit(TIME_LIMIT_S):
+                    content = compose.finish(candidate, layout, drawn, self.drawn_fonts(), frame)
+                return Pdf(content, layout.pages)
+        log.info("phiếu %s: phần của cơ quan không vừa thân phiếu dùng chung, dựng cả phiếu", procedure.code)
+        return self.slip(procedure, size)
+
+    def slip_part(self, procedure: Procedure, part: tuple, slips: list[bytes]) -> Pdf:
+        """One slip job of a plan: ``(size,)`` a composed slip from ``slips`` (its body and new-page body),
+        ``(size, "body")`` a body, ``(size, "new-page", step)`` a new-page body from ``slips`` (the body)."""
+        size, *kind = part
+        if not kind:
+            return self.composed(procedure, size, *slips)
+        if kind == ["body"]:
+            return self.body(procedure, size)
+        return self.new_page_body(procedure, size, kind[1], slips[0])
 
     def poster(self, field: FieldInfo) -> Pdf:
         """A field's A4 poster. The template sees only its printed payload and the QR code of its URL."""
