@@ -3,21 +3,29 @@ and the production check, each seeing the three layers (national records, the pr
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
+import pypdfium2
 import pytest
 import yaml
 from phieu import urls
+from phieu.cli import main
+from phieu.errors import DataError
 from phieu.load import load_project
 from phieu.model import SLUG_PATTERN
-from phieu.staff import editor
+from phieu.staff import editor, portal
+from phieu.staff.diff import diff, to_markdown
+from phieu.staff.new import offices_with_offers
 from phieu.staff.schema import SCHEMAS, json_schema
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_project
+from tests.test_stats import ANDROID, IPHONE, at, line
 
 PROVINCE = ROOT / "procedures"
 
@@ -100,7 +108,8 @@ def test_the_province_editor_configuration_is_valid_for_the_pinned_editor(shippe
 
 def test_the_province_editor_writes_with_every_kind_and_each_offices_comments(shipped) -> None:
     meta = editor.metadata(shipped)
-    assert set(meta["schemaRefs"]) == {"procedure", "province", "fees", "fields", "office-profile"}
+    assert {"procedure", "province", "fees", "fields", "office-profile"} <= set(meta["schemaRefs"])
+    assert "office" not in meta["schemaRefs"]  # a province has no single office's file
     assert meta["schemaRefs"]["office-profile"] == "../../schema/office-profile.schema.json"
     assert meta["schemaRefs"]["province"] == "../schema/province.schema.json"
     assert [o[0] for o in meta["offices"]] == [o.id for o in shipped.offices]
@@ -142,7 +151,6 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _problems(root: Path) -> list[str]:
-    from phieu.errors import DataError
 
     with pytest.raises(DataError) as caught:
         load_project(root, display_root=root.parent)
@@ -201,7 +209,6 @@ OFFICES = ("phuong-cao-lanh", "phuong-my-ngai", "phuong-sa-dec")
 
 
 def _git(repo: Path, *args: str) -> str:
-    import subprocess
 
     return subprocess.run(
         ["git", "-c", "user.name=Cán bộ", "-c", "user.email=can-bo@example.vn", *args],
@@ -215,7 +222,6 @@ def _git(repo: Path, *args: str) -> str:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A git repository whose first commit holds the shipped province."""
-    from tests.conftest import copy_project
 
     root = copy_project(tmp_path / "repo", procedures=PROVINCE)
     _git(root, "init", "-q", "-b", "main")
@@ -231,7 +237,6 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _diff(repo: Path):
-    from phieu.staff.diff import diff
 
     return diff("HEAD", repo / "procedures", redirects_file=repo / "redirects.yml")
 
@@ -241,7 +246,6 @@ def _slips(report) -> dict[str, list[tuple[str, str]]]:
 
 
 def test_no_change_in_a_province_means_nothing_to_reprint(repo: Path) -> None:
-    from phieu.staff.diff import to_markdown
 
     report = _diff(repo)
     assert report.empty and [o["office"] for o in report.offices] == list(OFFICES)
@@ -249,7 +253,6 @@ def test_no_change_in_a_province_means_nothing_to_reprint(repo: Path) -> None:
 
 
 def test_a_national_change_reprints_that_slip_at_every_office_offering_it(repo: Path) -> None:
-    from phieu.staff.diff import to_markdown
 
     _edit(repo / "procedures" / "chung-thuc" / "2.000815.yml", "updated: 2026-11-29", "updated: 2026-11-28")
     _edit(repo / "procedures" / "ho-tich" / "1.001193.yml", "updated: 2026-11-29", "updated: 2026-11-28")
@@ -274,7 +277,6 @@ def test_a_national_change_reprints_that_slip_at_every_office_offering_it(repo: 
 
 
 def test_an_office_file_change_reprints_only_that_offices_paper(repo: Path) -> None:
-    from phieu.staff.diff import to_markdown
 
     sa_dec = repo / "procedures" / "offices" / "phuong-sa-dec.yml"
     _edit(sa_dec, 'phone: "[Cần cập nhật]"', 'phone: "0277 3861 234"')
@@ -333,7 +335,6 @@ def test_a_fee_table_change_reaches_every_office_offering_that_code(repo: Path) 
 
 
 def test_an_office_offering_one_more_procedure_prints_its_slip(repo: Path, monkeypatch, capsys) -> None:
-    from phieu.cli import main
 
     my_ngai = repo / "procedures" / "offices" / "phuong-my-ngai.yml"
     _edit(my_ngai, '  - "1.004873"\n', '  - "1.004873"\n  - "1.004746"\n')
@@ -364,7 +365,6 @@ def test_an_office_offering_one_more_procedure_prints_its_slip(repo: Path, monke
 
 
 def test_phieu_new_in_a_province_writes_a_record_without_an_offices_part(tmp_path: Path, capsys) -> None:
-    from phieu.cli import main
 
     root = _copy(tmp_path)
     assert main(["new", "1.999001", "--field", "ho-tich", "--into", str(root)]) == 0
@@ -379,13 +379,11 @@ def test_phieu_new_in_a_province_writes_a_record_without_an_offices_part(tmp_pat
         "Xã, phường chỉ giải quyết các thủ tục ghi trong offers: thêm 1.999001 vào offers của "
         f"{root / 'offices' / 'phuong-my-ngai.yml'} nếu xã, phường đó giải quyết thủ tục này."
     ) in out
-    from phieu.staff.new import offices_with_offers
 
     assert offices_with_offers(ROOT / "tests" / "fixtures" / "single-office" / "procedures") == []
 
 
 def test_phieu_import_into_a_province_keeps_records_free_of_office_parts(tmp_path: Path) -> None:
-    from phieu.staff import portal
 
     samples = ROOT / "tests" / "fixtures" / "portal"
     root = _copy(tmp_path)
@@ -415,12 +413,6 @@ def test_phieu_import_into_a_province_keeps_records_free_of_office_parts(tmp_pat
 
 
 def test_stats_counts_each_office_apart_from_one_reading(tmp_path: Path, capsys) -> None:
-    import csv
-
-    from phieu.cli import main
-
-    from tests.conftest import copy_project
-    from tests.test_stats import ANDROID, IPHONE, at, line
 
     project = copy_project(tmp_path / "project", PROVINCE)
     log = tmp_path / "access.log"
@@ -467,7 +459,6 @@ def test_stats_counts_each_office_apart_from_one_reading(tmp_path: Path, capsys)
 
 
 def test_the_ledger_lists_every_offices_urls(tmp_path: Path, capsys) -> None:
-    from phieu.cli import main
 
     site = tmp_path / "site"
     pages = [
@@ -514,3 +505,25 @@ def test_the_ledger_lists_every_offices_urls(tmp_path: Path, capsys) -> None:
         "/phuong-my-ngai/pdf/phieu-1.001193.pdf  (phiếu in của thủ tục 1.001193 của xã, phường phuong-my-ngai)"
         in capsys.readouterr().err
     )
+
+
+def test_build_reprint_writes_one_pack_per_office_that_has_slips_to_reprint(
+    repo: Path, monkeypatch, capsys
+) -> None:
+
+    _edit(repo / "procedures" / "chung-thuc" / "2.000815.yml", "updated: 2026-11-29", "updated: 2026-11-28")
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("SITE_URL", raising=False)
+    assert main(["build", "--reprint", "HEAD"]) == 0
+    out = capsys.readouterr().out
+    site = repo / "site"
+
+    def pages(path: Path) -> int:
+        return len(pypdfium2.PdfDocument(path))
+
+    for office in ("phuong-cao-lanh", "phuong-sa-dec"):  # the offices that offer 2.000815
+        pack = site / office / "pdf" / "goi-in-thay-doi.pdf"
+        assert pages(pack) == pages(site / office / "pdf" / "phieu-2.000815.pdf") >= 1
+        assert f"Gói in chỉ gồm các phiếu trên: `{office}/pdf/goi-in-thay-doi.pdf`." in out
+    assert not (site / "phuong-my-ngai" / "pdf" / "goi-in-thay-doi.pdf").exists()
+    assert not (site / "pdf" / "goi-in-thay-doi.pdf").exists()
