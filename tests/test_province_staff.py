@@ -527,3 +527,38 @@ def test_build_reprint_writes_one_pack_per_office_that_has_slips_to_reprint(
         assert f"Gói in chỉ gồm các phiếu trên: `{office}/pdf/goi-in-thay-doi.pdf`." in out
     assert not (site / "phuong-my-ngai" / "pdf" / "goi-in-thay-doi.pdf").exists()
     assert not (site / "pdf" / "goi-in-thay-doi.pdf").exists()
+
+
+def test_the_province_editor_saves_an_offices_file_in_fmts_layout(browser, province: Path) -> None:
+    """In Chromium: open an office of the province in the editor, change its phone, save; the file is
+    phieu fmt's, its comments kept, and the province still validates."""
+    from tests.test_editor import _field, _open_admin, _save, _saved, serve
+
+    project = load_project(province / "procedures")
+    office = project.office("phuong-my-ngai")
+    relative = office.source.relative_to(province).as_posix()
+    original = office.source.read_text(encoding="utf-8")
+    with serve(province / "site") as url:
+        context, page, outside = _open_admin(browser, province, url)
+        try:
+            page.get_by_text("Xã, phường", exact=True).first.click()
+            page.get_by_text(office.profile.name, exact=True).click()
+            phone = _field(page, page, "Số điện thoại").locator("input")
+            phone.wait_for()
+            assert phone.input_value() == office.profile.phone
+            phone.fill("0277 3861 234")
+            _save(page)
+            saved = _saved(page, relative, original)
+        finally:
+            context.close()
+    assert not [u for u in outside if "cdn" in u or "unpkg" in u], outside
+    expected = office.profile.model_copy(update={"phone": "0277 3861 234"})
+    ref = "../../schema/office-profile.schema.json"
+    assert saved == editor.fmt.render(expected, ref, editor.fmt.read_comments(original))
+    assert original.splitlines()[1] in saved  # the file's own comments, kept
+    copy = shutil.copytree(province / "procedures", province.parent / "saved-procedures")
+    try:
+        (copy / "offices" / "phuong-my-ngai.yml").write_text(saved, encoding="utf-8")
+        assert load_project(copy).office("phuong-my-ngai").profile == expected
+    finally:
+        shutil.rmtree(copy)
