@@ -96,7 +96,7 @@ def _walk(fields: list[dict], schema: dict, model: str, defs: dict) -> Iterator[
 def test_every_key_of_the_model_is_in_the_form(built: Path) -> None:
     config = _config(built)
     catalog = load_catalog(built / "procedures")
-    procedures = [c for c in config["collections"] if "folder" in c]
+    procedures = [c for c in config["collections"] if "folder" in c and c["name"] != editor.FORMS]
     assert [c["name"] for c in procedures] == [f.id for f in catalog.fields]  # one collection per field
     assert config["publish_mode"] == "editorial_workflow"
     assert config["backend"] == {"name": "github", "repo": "phieu-vn/phieu", "branch": "main"}
@@ -107,6 +107,17 @@ def test_every_key_of_the_model_is_in_the_form(built: Path) -> None:
         assert collection["slug"] == "{{code}}" and collection["delete"] is False
         for model, field, _ in _walk(collection["fields"], schema, "Procedure", schema["$defs"]):
             seen[(model, field["name"])] = field
+    forms = next(
+        c for c in config["collections"] if c["name"] == editor.FORMS
+    )  # national forms, one file each
+    assert (forms["folder"], forms["slug"], forms["delete"]) == ("procedures/forms", "{{id}}", False)
+    form_schema = json_schema(SCHEMAS["form"])
+    for model, field, _ in _walk(forms["fields"], form_schema, "SharedForm", form_schema["$defs"]):
+        seen[(model, field["name"])] = field
+    assert (
+        seen[("FormInput", "kind")]["widget"] == "select"
+        and seen[("FormInput", "printed")]["widget"] == "boolean"
+    )
     shared = next(c for c in config["collections"] if "files" in c)
     assert [f["file"] for f in shared["files"]] == ["procedures/office.yml", "procedures/fields.yml"]
     for file in shared["files"]:

@@ -250,6 +250,7 @@
     /** Which data file the form's values are: a single office's profile, a province's profile, its fee
         table, one of its offices, the field list or a procedure. */
     function kindOf(content) {
+      if ("sections" in content) return "form";
       if ("resolution" in content) return "fees";
       if ("publisher" in content) return "province";
       if ("unit" in content) return "site_url" in content ? "office" : "office-profile";
@@ -268,6 +269,7 @@
 
     function commentsOf(kind, data) {
       if (kind === "procedure") return meta.comments[`procedure:${data.code}`];
+      if (kind === "form") return meta.comments[`form:${data.id}`];
       if (kind === "office-profile") return meta.comments[`office-profile:${officeOf(data)}`];
       return meta.comments[kind];
     }

@@ -24,6 +24,7 @@ from .. import urls
 from ..errors import PhieuError
 from ..load import Project
 from ..load.catalog import FEES_FILE, FIELDS_FILE, OFFICE_FILE, OFFICES_FOLDER, PROVINCE_FILE
+from ..load.forms import FORMS_FOLDER, form_files
 from ..model import SLUG_PATTERN
 from . import fmt
 from .schema import PATTERN_MESSAGES, SCHEMAS, json_schema
@@ -59,6 +60,8 @@ INDEX = "index.html"
 SHARED = "tep_chung"
 #: A province's collection of its offices, one file each (``offices/<id>.yml``; the file name is the id).
 OFFICES = "xa_phuong"
+#: The national forms' collection, one file each (``forms/<id>.yml``; the file name is the id).
+FORMS = "mau_to_khai"
 #: How a collapsed list item reads, by model.
 SUMMARIES = {
     "Case": "{{fields.name}}",
@@ -70,6 +73,9 @@ SUMMARIES = {
     "FieldCounter": "{{fields.field}}: {{fields.counter}}",
     "OfficeProcedure": "{{fields.code}}",
     "ProvinceFee": "{{fields.code}} · {{fields.case}}",
+    "FormSection": "{{fields.title}}",
+    "FormInput": "{{fields.label}}: {{fields.sample}}",
+    "FormNote": "({{fields.mark}}) {{fields.text}}",
 }
 #: Keys whose value is one of the data's own ids, with the choices they pick from (``_Form.choices``).
 SELECTS = {
@@ -366,6 +372,7 @@ def config(
         if info.description:
             collection["description"] = info.description
         collections.append(collection)
+    collections.append(_forms(procedures, options))
     if project.is_province:
         collections.append(_offices(procedures, options))
         shared = (
@@ -433,6 +440,29 @@ def _offices(procedures: str, options: dict[str, list[dict[str, str]]]) -> dict[
     }
 
 
+def _forms(procedures: str, options: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
+    """The national forms: one file each in ``forms/``, named by the form's id (the documents' ``form:``)."""
+    schema = json_schema(SCHEMAS["form"])
+    return {
+        "name": FORMS,
+        "label": "Mẫu tờ khai",
+        "label_singular": "mẫu tờ khai",
+        "description": "Mẫu tờ khai dùng chung cho nhiều thủ tục: các phần, các ô, chú thích và giá trị điền mẫu.",
+        "folder": f"{procedures}/{FORMS_FOLDER}",
+        "extension": "yml",
+        "format": "yml",
+        "create": True,
+        "delete": False,
+        "publish": False,
+        "slug": "{{id}}",
+        "identifier_field": "name",
+        "summary": "{{name}}",
+        "sortable_fields": ["name", "updated"],
+        "editor": {"preview": False},
+        "fields": _Form(schema, FORMS, options).fields("SharedForm", schema),
+    }
+
+
 # --- what editor.js needs ------------------------------------------------------------------------------
 
 
@@ -465,8 +495,15 @@ def metadata(project: Project) -> dict[str, Any]:
         found = comments_of(path)
         if found:
             comments[f"procedure:{code}"] = found
+    for path in form_files(root):
+        found = comments_of(path)
+        if found:
+            comments[f"form:{path.stem}"] = found
     field = project.fields[0].id if project.fields else "linh-vuc"
-    refs = {"procedure": fmt.schema_ref(root / field / "x.yml", "procedure")}
+    refs = {
+        "procedure": fmt.schema_ref(root / field / "x.yml", "procedure"),
+        "form": fmt.schema_ref(root / FORMS_FOLDER / "x.yml", "form"),
+    }
     for file_name in top:
         refs[fmt.TOP_FILES[file_name]] = fmt.schema_ref(root / file_name, fmt.TOP_FILES[file_name])
     if project.is_province:

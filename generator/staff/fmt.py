@@ -32,8 +32,18 @@ from pydantic import BaseModel, ValidationError
 from ..errors import DataError, Problem
 from ..load import messages
 from ..load.catalog import FEES_FILE, FIELDS_FILE, OFFICE_FILE, OFFICES_FOLDER, PROVINCE_FILE, procedure_files
+from ..load.forms import FORMS_FOLDER, form_files
 from ..load.reader import LOADER, FileReader
-from ..model import CONTROL_CHARACTERS, FeeTable, FieldList, Office, OfficeProfile, Procedure, Province
+from ..model import (
+    CONTROL_CHARACTERS,
+    FeeTable,
+    FieldList,
+    Office,
+    OfficeProfile,
+    Procedure,
+    Province,
+    SharedForm,
+)
 
 #: Which model each kind of data file holds (also the schema file names: ``schema/<kind>.schema.json``).
 MODELS: dict[str, type[BaseModel]] = {
@@ -43,11 +53,12 @@ MODELS: dict[str, type[BaseModel]] = {
     "province": Province,
     "fees": FeeTable,
     "office-profile": OfficeProfile,
+    "form": SharedForm,
 }
 #: The data files at the top of a procedures folder, by kind (besides the records in field folders).
 TOP_FILES = {OFFICE_FILE: "office", FIELDS_FILE: "fields", PROVINCE_FILE: "province", FEES_FILE: "fees"}
 #: Kinds whose files sit one folder down (``<field>/<code>.yml``, ``offices/<id>.yml``).
-NESTED_KINDS = frozenset({"procedure", "office-profile"})
+NESTED_KINDS = frozenset({"procedure", "office-profile", "form"})
 SCHEMA_DIR = "schema"
 SCHEMA_LINE = "# yaml-language-server: $schema="
 _SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=")
@@ -366,6 +377,8 @@ def kind_of(path: Path) -> str:
     ``fees``, ``office-profile`` (``offices/<id>.yml``) or ``procedure``."""
     if path.parent.name == OFFICES_FOLDER:
         return "office-profile"
+    if path.parent.name == FORMS_FOLDER:
+        return "form"
     return TOP_FILES.get(path.name, "procedure")
 
 
@@ -413,6 +426,7 @@ def data_files(paths: Iterable[Path]) -> Iterator[Path]:
                     *(path / name for name in TOP_FILES if (path / name).is_file()),
                     *procedure_files(path),
                     *(sorted(offices.glob("*.yml")) if offices.is_dir() else ()),
+                    *form_files(path),
                 ]
             )
         else:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from ..model import (
     CODE_PATTERN,
     CODE_SUFFIX_PATTERN,
+    FOOTNOTE_PATTERN,
     SITE_URL_PATTERN,
     SLUG_PATTERN,
     URL_PATTERN,
@@ -27,6 +28,7 @@ from ..model import (
     OfficeProfile,
     Procedure,
     Province,
+    SharedForm,
 )
 
 #: One schema per kind of data file (``schema/<kind>.schema.json``); the last three are a province's:
@@ -38,6 +40,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "province": Province,
     "fees": FeeTable,
     "office-profile": OfficeProfile,
+    "form": SharedForm,
 }
 
 #: A Vietnamese title for each model ("") and each of its keys; "key[]" titles one item of a list of texts.
@@ -237,6 +240,56 @@ TITLES: dict[str, dict[str, str]] = {
         "keywords[]": "Từ khóa",
         "same_visit": "Không hẹn: thời gian chờ",
     },
+    "SharedForm": {
+        "": "Mẫu tờ khai dùng chung",
+        "id": "Mã mẫu",
+        "name": "Tên mẫu",
+        "title": "Tiêu đề in trên mẫu",
+        "source": "Nguồn của mẫu",
+        "url": "Đường dẫn tải mẫu trống chính thức",
+        "sections": "Các phần của mẫu",
+        "signers": "Người ký",
+        "signers[]": "Người ký",
+        "notes": "Chú thích của mẫu",
+        "updated": "Ngày cập nhật",
+    },
+    "FormSource": {
+        "": "Nguồn của mẫu",
+        "basis": "Văn bản ban hành mẫu",
+        "annex": "Phụ lục",
+        "number": "Số hiệu mẫu",
+        "verified": "Đã đối chiếu với văn bản gốc",
+        "references": "Nơi đã đọc nội dung mẫu",
+        "references[]": "Nơi đã đọc",
+        "unconfirmed": "Điều chưa đối chiếu được",
+        "unconfirmed[]": "Điều chưa đối chiếu",
+    },
+    "FormSection": {
+        "": "Phần của mẫu",
+        "title": "Tên phần (trên điện thoại)",
+        "lead": "Câu dẫn, lời cam đoan",
+        "lead[]": "Đoạn",
+        "inputs": "Các ô",
+        "beside": "In thành cột bên cạnh phần trước",
+    },
+    "FormInput": {
+        "": "Ô trên mẫu",
+        "id": "Mã ô",
+        "label": "Tên ô như in trên mẫu",
+        "kind": "Kiểu ô",
+        "options": "Các lựa chọn",
+        "options[]": "Lựa chọn",
+        "note": "Số chú thích",
+        "help": "Hướng dẫn của cơ quan",
+        "sample": "Giá trị điền mẫu",
+        "when": "Chỉ điền khi",
+        "after": "Chữ in sau ô",
+        "inline": "In cùng dòng với ô trước",
+        "printed": "In trên tờ khai",
+    },
+    "InputCondition": {"": "Chỉ điền khi", "field": "Ô chọn ở phía trên", "equals": "Có giá trị"},
+    "FormNote": {"": "Chú thích", "mark": "Số chú thích", "text": "Lời chú thích"},
+    "InputKind": {"": "Kiểu ô"},
     "Level": {"": "Cấp thực hiện"},
     "Status": {"": "Tình trạng hiệu lực"},
     "ChannelKind": {"": "Cách nộp"},
@@ -252,6 +305,7 @@ PATTERN_MESSAGES: dict[str, str] = {
     SITE_URL_PATTERN: "Đường dẫn bắt đầu bằng http:// hoặc https://, không có dấu cách, không có phần ? hay #.",
     CODE_SUFFIX_PATTERN: "Đuôi mã của tỉnh: các phần bắt đầu bằng dấu chấm, chữ in hoa và số, ví dụ .000.00.00.H20.",
     r"^[0-9a-f]{64}$": "64 ký tự 0–9, a–f (phieu import ghi, đừng sửa).",
+    FOOTNOTE_PATTERN: "Số chú thích như in trên mẫu, chỉ chữ số: 1 cho chú thích (1).",
     r"^[0-9 +().\-\[\]A-Za-zÀ-ỹ:]{3,60}$": "Số điện thoại: chữ số, dấu cách và + ( ) . - (3 đến 60 ký tự).",
 }
 
