@@ -562,3 +562,17 @@ def test_the_province_editor_saves_an_offices_file_in_fmts_layout(browser, provi
         assert load_project(copy).office("phuong-my-ngai").profile == expected
     finally:
         shutil.rmtree(copy)
+
+
+def test_diff_against_a_provinces_published_manifest(province: Path, tmp_path: Path) -> None:
+    """The manifest lists every office's slips: the comparison is per office, with each office's address."""
+    manifest = province / "site" / "manifest.json"
+    root = shutil.copytree(province / "procedures", tmp_path / "procedures")
+    assert diff(str(manifest), root).empty
+    _edit(root / "offices" / "phuong-sa-dec.yml", 'phone: "[Cần cập nhật]"', 'phone: "0277 3861 234"')
+    report = diff(str(manifest), root)
+    slips = _slips(report)
+    assert slips["phuong-cao-lanh"] == [] and slips["phuong-my-ngai"] == []
+    offered = load_project(root).office("phuong-sa-dec").catalog.procedures
+    assert [path for path, _ in slips["phuong-sa-dec"]] == [f"pdf/phieu-{p.code}.pdf" for p in offered]
+    assert all(c["offices"] == ["phuong-sa-dec"] for c in report.changed)

@@ -232,11 +232,21 @@ def snapshot_from_manifest(path: Path) -> Side:
         if not offices and data.get("site_url"):
             site_urls[None] = data["site_url"]
         names = {key: o.get("name", key) for key, o in offices.items()}
+        # Every field has its poster, even one without procedures at an office: the print list names them.
+        posters: dict[str | None, set[str]] = {}
+        for e in data.get("print", []):
+            office = e.get("office")
+            found = urls.parse(e["path"].removeprefix(urls.office_home(office)) if office else e["path"])
+            if found is not None and found[0] == "poster":
+                posters.setdefault(office, set()).add(found[1])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PhieuError(f"không đọc được manifest {path}: {exc}") from exc
     snapshots = {
         key: Snapshot(
-            label=str(path), entries=entries, fields={e.field: "" for e in entries.values()}, office=None
+            label=str(path),
+            entries=entries,
+            fields=dict.fromkeys(sorted({e.field for e in entries.values()} | posters.get(key, set())), ""),
+            office=None,
         )
         for key, entries in (grouped or {None: {}}).items()
     }
