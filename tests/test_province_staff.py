@@ -576,3 +576,32 @@ def test_diff_against_a_provinces_published_manifest(province: Path, tmp_path: P
     offered = load_project(root).office("phuong-sa-dec").catalog.procedures
     assert [path for path, _ in slips["phuong-sa-dec"]] == [f"pdf/phieu-{p.code}.pdf" for p in offered]
     assert all(c["offices"] == ["phuong-sa-dec"] for c in report.changed)
+
+
+def test_a_single_office_that_becomes_a_province_hands_its_paper_to_its_successor(tmp_path: Path) -> None:
+    """The base is a single office's folder: its slips are compared with those of province.yml's former_site."""
+    from tests.conftest import SINGLE_OFFICE
+
+    root = copy_project(tmp_path / "repo", procedures=SINGLE_OFFICE)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "một cơ quan")
+    shutil.rmtree(root / "procedures")
+    shutil.copytree(PROVINCE, root / "procedures")
+    report = _diff(root)
+    assert report.added == [] and report.withdrawn == []  # the records were there before, at one office
+    assert [c["code"] for c in report.changed] == [
+        p.code for p in load_project(root / "procedures").procedures
+    ]
+    entries = {o["office"]: o for o in report.offices}
+    assert entries["phuong-cao-lanh"]["offered"] == []  # the former single office
+    slips = entries["phuong-cao-lanh"]["reprint"]["slips"]  # its QR codes now open its folder: all reprinted
+    assert len(slips) == len(load_project(root / "procedures").office("phuong-cao-lanh").catalog.procedures)
+    assert {s["reason"] for s in slips} <= {"changed", "office"} and all(s["old_version"] for s in slips)
+    assert entries["phuong-my-ngai"]["offered"] == [
+        "1.000656",
+        "1.000894",
+        "1.001022",
+        "1.001193",
+        "1.004873",
+    ]

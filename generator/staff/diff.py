@@ -644,6 +644,10 @@ def _merged(base: str, head: str, reports: Iterable[Report]) -> Report:
             seen = {(i.get("code"), i.get("from")) for i in mine}
             mine.extend(dict(i) for i in getattr(report, kind) if (i.get("code"), i.get("from")) not in seen)
         out.warnings.extend(w for w in report.warnings if w not in out.warnings)
+    # New at one office, already at another: not new to the province (nor gone, if it stays somewhere).
+    kept = {i["code"] for i in out.changed + out.status}
+    out.added = [i for i in out.added if i["code"] not in kept | {r["to"] for r in out.renamed}]
+    out.withdrawn = [i for i in out.withdrawn if i["code"] not in kept | {r["from"] for r in out.renamed}]
     for kind in ("added", "changed", "status", "withdrawn", "renamed"):
         getattr(out, kind).sort(key=lambda i: i.get("code") or i.get("from"))
     return out
