@@ -65,6 +65,8 @@ KILLED = (
     "thiếu bộ nhớ)"
 )
 
+DASK_LOGGERS = ("distributed", "tornado")
+
 #: Seconds to wait for the first worker, and for the test slip of every worker at the start.
 WAIT_FOR_WORKERS_S = 60.0
 CHECK_TIMEOUT_S = 120.0
@@ -279,11 +281,16 @@ class _Client:
     """Dask's client, imported only when a build names a scheduler (Dask is an optional extra)."""
 
     @staticmethod
-    def connect(address: str) -> Client:
+    def require() -> None:
         try:
-            from distributed import Client
+            import distributed  # noqa: F401
         except ImportError:
             raise PhieuError(NO_DASK) from None
+
+    @staticmethod
+    def connect(address: str) -> Client:
+        _Client.require()
+        from distributed import Client
 
         class ClosingClient(Client):
             """Closes itself when it cannot connect: otherwise its finaliser prints a traceback at exit."""
@@ -319,18 +326,24 @@ class Cluster:
         self.plan = plan
         self.theme_dir = theme_dir
         self.client: Client | None = None
-        self._dask_log_level: int | None = None
+        self._log_levels: dict[str, int] = {}
         self._cancelled = False
         self._no_workers_since: float | None = None
         self._last_watch = 0.0
 
     def open(self) -> None:
         """Connect to the scheduler; :meth:`close` disconnects."""
-        # Dask's own log lines (reconnect attempts, tracebacks of lost connections) stay out of the build's
-        # output: what happened is said once, in Vietnamese, by the build.
-        dask_log = logging.getLogger("distributed")
-        self._dask_log_level = dask_log.level
-        dask_log.setLevel(logging.CRITICAL + 1)
+        # Dask's own log lines (reconnect attempts, tracebacks of lost connections, from Dask and from the
+        # Tornado loop it runs on) stay out of the build's output: the build says once what happened.
+        _Client.require()  # importing Dask sets up its loggers: quiet them after that
+        names = {
+            name
+            for name in logging.root.manager.loggerDict
+            if name.split(".")[0] in DASK_LOGGERS and logging.getLogger(name).level != logging.NOTSET
+        }
+        self._log_levels = {name: logging.getLogger(name).level for name in {*DASK_LOGGERS, *names}}
+        for name in self._log_levels:
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         try:
             self.client = _Client.connect(self.address)
         except BaseException:
@@ -347,9 +360,9 @@ class Cluster:
             with contextlib.suppress(Exception):
                 self.executor.shutdown(wait=False)  # cancels every job not finished yet
                 client.close(timeout=5)
-        if self._dask_log_level is not None:
-            logging.getLogger("distributed").setLevel(self._dask_log_level)
-            self._dask_log_level = None
+        for name, level in self._log_levels.items():
+            logging.getLogger(name).setLevel(level)
+        self._log_levels = {}
 
     def cancel(self) -> None:
         """Ctrl-C or a failure elsewhere: cancel every job on the cluster now."""
@@ -420,10 +433,16 @@ class Cluster:
                 raise RenderError(KILLED.format(what=describe(job.spec), times=times)) from None
             raise RenderError(f"không tạo được {describe(job.spec)}: {type(exc).__name__}: {exc}") from None
 
-    def watch(self) -> None:
-        """Called while no job finishes: give up when no worker has been connected for a while."""
+    def watch(self, done: int, total: int) -> None:
+        """Called while no job finishes: give up when the scheduler is gone (its jobs' results may never
+        come: Dask's executor drops those whose transfer broke off), or no worker has been connected for
+        a while."""
+        if self.client is None:
+            return
+        if self.client.status != "running":
+            raise RenderError(CONNECTION_LOST.format(address=self.address, done=done, total=total))
         now = time.monotonic()
-        if self.client is None or now - self._last_watch < 5:
+        if now - self._last_watch < 5:
             return
         self._last_watch = now
         try:

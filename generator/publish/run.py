@@ -304,7 +304,7 @@ class Runner:
         outcome: Callable[[Future, Job, int, int], tuple[Pdf, list[str]]],
         *,
         limit: int,
-        idle: Callable[[], None] = lambda: None,
+        idle: Callable[[int, int], None] | None = None,
     ) -> Iterator[tuple[Job, Pdf, bool]]:
         """Hand ``jobs`` to an executor, at most ``limit`` at a time, and yield each result as it comes."""
         queue = deque(sorted(jobs, key=lambda j: j.kind != "poster"))  # posters are the longest: first
@@ -329,7 +329,8 @@ class Runner:
             try:
                 future = finished.get(timeout=1)
             except Empty:
-                idle()
+                if idle is not None:
+                    idle(done, len(jobs))
                 continue
             job = running.pop(future)
             pdf, warnings = outcome(future, job, done, len(jobs))
