@@ -151,9 +151,12 @@ def with_layout(content: bytes, layout: Layout) -> bytes:
         return out.getvalue()
 
 
-def layout_of(content: bytes) -> Layout:
-    with pikepdf.open(io.BytesIO(content)) as pdf:
-        return Layout.from_json(str(pdf.Root[_LAYOUT]))
+def open_part(content: bytes) -> tuple[pikepdf.Pdf, Layout]:
+    """A body (or a full render's PDF with ``layout`` given to :func:`finish`) opened, with its layout."""
+    pdf = pikepdf.open(io.BytesIO(content))
+    layout = Layout.from_json(str(pdf.Root[_LAYOUT]))
+    del pdf.Root[_LAYOUT]
+    return pdf, layout
 
 
 # --- an office's frame --------------------------------------------------------------------------------
@@ -375,18 +378,16 @@ def _qr(qr: QrCode, left: float, bottom: float, side: float) -> bytes:
 
 
 def finish(
-    content: bytes,
+    pdf: pikepdf.Pdf,
     layout: Layout,
     drawn: Drawn,
     fonts: tuple[DrawnFont, DrawnFont],
     frame: Frame | None = None,
 ) -> bytes:
-    """A finished slip: ``content`` (a full render, or a body when ``frame`` is given) with the frame's parts
-    placed and the slip's own parts drawn, each tagged."""
+    """A finished slip: ``pdf`` (a full render, or a body when ``frame`` is given) with the frame's parts
+    placed and the slip's own parts drawn, each tagged; closes ``pdf``."""
     footer_font, url_font = fonts
-    with pikepdf.open(io.BytesIO(content)) as pdf:
-        if _LAYOUT in pdf.Root:
-            del pdf.Root[_LAYOUT]
+    with pdf:
         tags = _Tags(pdf)
         pages = list(pdf.pages)
         for page in pages:

@@ -71,12 +71,12 @@ def make_qr(data: str, *, error_correction: str = ERROR_CORRECTION) -> QrCode:
             f"mã QR cho {data!r} cần phiên bản {code.version}, quá mức {MAX_VERSION}: "
             f"đường dẫn dài {len(data.encode())} byte; hãy dùng site_url ngắn hơn"
         )
-    code.mask_pattern = _best_mask(code)
-    code.make(fit=False)
-    matrix = tuple("".join("1" if dark else "0" for dark in row) for row in code.get_matrix())
-    if len(matrix) != code.modules_count + 2 * QUIET_ZONE:  # pragma: no cover - library contract
-        raise RenderError("mã QR thiếu vùng trắng 4 mô-đun")
-    return QrCode(data, code.version, error_correction, code.modules_count, matrix)
+    symbol = _symbol(code)
+    n = code.modules_count
+    quiet = "0" * QUIET_ZONE
+    blank = ("0" * (n + 2 * QUIET_ZONE),) * QUIET_ZONE
+    rows = (quiet + format(row, f"0{n}b") + quiet for row in symbol)
+    return QrCode(data, code.version, error_correction, n, (*blank, *rows, *blank))
 
 
 def dark_runs(row: str) -> list[tuple[int, int]]:
@@ -123,20 +123,36 @@ def _data_rows(version: int, n: int) -> tuple[int, ...]:
     )
 
 
-def _best_mask(code: qrcode.QRCode) -> int:
+def _symbol(code: qrcode.QRCode) -> list[int]:
+    """The symbol's rows (bits, column 0 highest) with the best mask and its format information."""
     code.makeImpl(True, 0)  # the symbol with mask 0 and blank format information, as qrcode scores it
     n = code.modules_count
     data = _data_rows(code.version, n)
     rows = [int("".join("1" if dark else "0" for dark in row), 2) for row in code.modules]
     unmasked = [row ^ (cells & mask) for row, cells, mask in zip(rows, data, _mask_rows(n, 0), strict=True)]
-    scores = []
+    best, best_score = 0, None
     for pattern in range(8):
         masked = [
             row ^ (cells & mask)
             for row, cells, mask in zip(unmasked, data, _mask_rows(n, pattern), strict=True)
         ]
-        scores.append(_penalty(masked, n))
-    return scores.index(min(scores))
+        score = _penalty(masked, n)
+        if best_score is None or score < best_score:
+            best, best_score, symbol = pattern, score, masked
+    for r, c in _format_bits(n, (code.error_correction << 3) | best):
+        symbol[r] |= 1 << (n - 1 - c)
+    return symbol
+
+
+def _format_bits(n: int, info: int) -> list[tuple[int, int]]:
+    """The dark cells of the format information (both copies) and the dark module (setup_type_info)."""
+    bits = qrcode.util.BCH_type_info(info)
+    dark = [(n - 8, 8)]
+    for i in range(15):
+        if (bits >> i) & 1:
+            dark.append((i if i < 6 else i + 1 if i < 8 else n - 15 + i, 8))
+            dark.append((8, n - i - 1 if i < 8 else 15 - i if i < 9 else 15 - i - 1))
+    return dark
 
 
 def _penalty(rows: list[int], n: int) -> int:

@@ -12,6 +12,7 @@ import ctypes.util
 import datetime as dt
 import functools
 import hashlib
+import io
 import json
 import logging
 import math
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pikepdf
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -272,22 +274,23 @@ class SlipRenderer:
         )
 
     def slip(self, procedure: Procedure, size: str) -> Pdf:
-        """A slip rendered whole: the reference a composed slip equals, and the way when it cannot be composed."""
+        """A slip rendered whole: the reference a composed slip equals, and the way when it cannot be
+        composed."""
         context = self.slip_context(procedure, size)
         document = self._render(
             self._html(context, size, "full", updated=procedure.updated.isoformat()), size
         )
         layout = compose.read_layout(document)
         with time_limit(TIME_LIMIT_S):
-            content = document.write_pdf(**PDF_OPTIONS)
-            finished = compose.finish(content, layout, self._drawn(context, size), self.drawn_fonts())
+            pdf = pikepdf.open(io.BytesIO(document.write_pdf(**PDF_OPTIONS)))
+            finished = compose.finish(pdf, layout, self._drawn(context, size), self.drawn_fonts())
         return Pdf(finished, layout.pages)
 
     # --- slips composed from parts --------------------------------------------------------------------
 
-    def frame(self, procedure: Procedure, size: str) -> compose.Frame:
+    def frame(self, procedure: Procedure, size: str, context: dict | None = None) -> compose.Frame:
         """The office's parts for this procedure's counter, laid out once per process and kept."""
-        context = self.slip_context(procedure, size)
+        context = context or self.slip_context(procedure, size)
         key = json.dumps([size, context["office"], context["counter"]], ensure_ascii=False)
         frames = self.theme.frames
         if key not in frames:
@@ -337,24 +340,27 @@ class SlipRenderer:
     def new_page_body(self, procedure: Procedure, size: str, step: int, body: bytes) -> Pdf:
         """The body with its "where and when" on a new page, when an office of rows ``step`` tall might not
         fit after the body's last row; otherwise nothing (an empty PDF of no pages)."""
-        if compose.layout_of(body).room >= step * compose.WHERE_STEP_PT:
+        pdf, layout = compose.open_part(body)
+        pdf.close()
+        if layout.room >= step * compose.WHERE_STEP_PT:
             return Pdf(b"", 0)
         return self.body(procedure, size, new_page=True)
 
     def composed(self, procedure: Procedure, size: str, body: bytes, new_page_body: bytes = b"") -> Pdf:
         """The office's slip from the shared body (or its new-page variant when the office's rows do not
         fit after its last row) and the office's frame; rendered whole when neither leaves room."""
-        frame = self.frame(procedure, size)
+        context = self.slip_context(procedure, size)
+        frame = self.frame(procedure, size, context)
         for candidate in (body, new_page_body):
             if not candidate:
                 continue
-            layout = compose.layout_of(candidate)
-            if frame.where_height <= layout.room + 0.01:
-                context = self.slip_context(procedure, size)
-                drawn = self._drawn(context, size)
-                with time_limit(TIME_LIMIT_S):
-                    content = compose.finish(candidate, layout, drawn, self.drawn_fonts(), frame)
-                return Pdf(content, layout.pages)
+            pdf, layout = compose.open_part(candidate)
+            if frame.where_height > layout.room + 0.01:
+                pdf.close()
+                continue
+            drawn = self._drawn(context, size)
+            with time_limit(TIME_LIMIT_S):
+                return Pdf(compose.finish(pdf, layout, drawn, self.drawn_fonts(), frame), layout.pages)
         log.info("phiếu %s: phần của cơ quan không vừa thân phiếu dùng chung, dựng cả phiếu", procedure.code)
         return self.slip(procedure, size)
 
