@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -188,6 +189,42 @@ def test_a_failing_job_fails_the_build_with_its_located_message(cluster, tmp_pat
     }, done.stderr
     assert [p.name for p in (broken / "site").iterdir()] == ["index.html"]
     assert (broken / "site" / "index.html").read_text(encoding="utf-8") == "old site"
+
+
+def test_ctrl_c_cancels_the_clusters_jobs(cluster, local, tmp_path: Path):
+    running, _ = cluster
+    project, expected = local
+    environ = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    build = subprocess.Popen(
+        [
+            str(PHIEU),
+            "build",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--scheduler",
+            running.scheduler_address,
+        ],
+        cwd=project,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches it
+    )
+    deadline = time.monotonic() + 120
+    while not running.scheduler.tasks:  # jobs were sent
+        assert build.poll() is None and time.monotonic() < deadline, build.communicate()
+        time.sleep(0.02)
+    os.killpg(build.pid, signal.SIGINT)
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 130, stderr
+    assert "Traceback" not in stderr, stderr
+    assert "phieu: dựng trang thất bại: đã dừng\nphieu: site không thay đổi.\n" in stderr
+    assert tree_digest(project / "site") == expected
+    deadline = time.monotonic() + 10
+    while running.scheduler.tasks:  # nothing left queued or running for it
+        assert time.monotonic() < deadline, dict(running.scheduler.tasks)
+        time.sleep(0.05)
 
 
 def test_an_unreachable_scheduler_is_one_line(local, tmp_path: Path):

@@ -318,6 +318,18 @@ def connect_timeout() -> float:
     return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s"))
 
 
+def _quiet_dask() -> None:
+    """Keep Dask's own log lines (reconnect attempts, tracebacks of lost connections, from Dask and from the
+    Tornado loop it runs on) out of the build's output: the build says once, in Vietnamese, what happened.
+    For the rest of the process: a connection's last callbacks may still log after the client is closed."""
+    _Client.require()  # importing Dask sets up its loggers: quiet them after that
+    for name in [*DASK_LOGGERS, *logging.root.manager.loggerDict]:
+        if name.split(".")[0] in DASK_LOGGERS:
+            logger = logging.getLogger(name)
+            if name in DASK_LOGGERS or logger.level != logging.NOTSET:
+                logger.setLevel(logging.CRITICAL + 1)
+
+
 class Cluster:
     """One build's session with a Dask scheduler: connect, check the workers, run jobs, clean up."""
 
@@ -326,24 +338,13 @@ class Cluster:
         self.plan = plan
         self.theme_dir = theme_dir
         self.client: Client | None = None
-        self._log_levels: dict[str, int] = {}
         self._cancelled = False
         self._no_workers_since: float | None = None
         self._last_watch = 0.0
 
     def open(self) -> None:
         """Connect to the scheduler; :meth:`close` disconnects."""
-        # Dask's own log lines (reconnect attempts, tracebacks of lost connections, from Dask and from the
-        # Tornado loop it runs on) stay out of the build's output: the build says once what happened.
-        _Client.require()  # importing Dask sets up its loggers: quiet them after that
-        names = {
-            name
-            for name in logging.root.manager.loggerDict
-            if name.split(".")[0] in DASK_LOGGERS and logging.getLogger(name).level != logging.NOTSET
-        }
-        self._log_levels = {name: logging.getLogger(name).level for name in {*DASK_LOGGERS, *names}}
-        for name in self._log_levels:
-            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        _quiet_dask()
         try:
             self.client = _Client.connect(self.address)
         except BaseException:
@@ -360,9 +361,6 @@ class Cluster:
             with contextlib.suppress(Exception):
                 self.executor.shutdown(wait=False)  # cancels every job not finished yet
                 client.close(timeout=5)
-        for name, level in self._log_levels.items():
-            logging.getLogger(name).setLevel(level)
-        self._log_levels = {}
 
     def cancel(self) -> None:
         """Ctrl-C or a failure elsewhere: cancel every job on the cluster now."""
