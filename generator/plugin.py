@@ -294,6 +294,12 @@ class PhieuPlugin(BasePlugin[PhieuConfig]):
             files.append(File.generated(config, src_uri, content=page.markdown, inclusion=inclusion))
         self.redirects = self._load_redirects(config)
         theme_dir = Path(self.config.theme_dir)
+        if (
+            not self.catalog.forms
+        ):  # only a fill-in page loads these: a site without forms does not publish them
+            for asset in (urls.FORM_SCRIPT, urls.FORM_STYLE):
+                if (found := files.get_file_from_path(asset)) is not None:
+                    files.remove(found)
         generated: dict[str, str | bytes] = {
             **url_redirects.redirect_pages(self.redirects, self.renderer.site_url, theme_dir),
             **counting.scan_pages(self.catalog, self.redirects, self.renderer.site_url, theme_dir),

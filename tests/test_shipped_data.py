@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from phieu.load import Catalog, load_catalog
+from phieu.load import Catalog, load_project
 from phieu.model import Fee, Procedure, Status
 from phieu.render.text import printed_payload
 from phieu.staff import portal
@@ -45,7 +45,13 @@ CIVIL_STATUS = {
 
 @cache
 def catalog() -> Catalog:
-    return load_catalog(SHIPPED)
+    """The shipped province as its former single office sees it (phường Cao Lãnh offers every procedure):
+    the national records with the province's fees."""
+    project = load_project(SHIPPED)
+    assert project.province is not None and project.province.former_site is not None
+    office = project.office(project.province.former_site)
+    assert office.profile.offers is None and len(office.catalog.procedures) == len(project.procedures)
+    return office.catalog
 
 
 def normalised(name: str) -> str:
@@ -77,8 +83,12 @@ def test_some_procedure_has_several_cases() -> None:
 
 
 def schema_for(path: Path) -> str:
-    if path.parent == SHIPPED and path.stem in {"office", "fields"}:
+    if path.parent == SHIPPED and path.stem in {"office", "fields", "province", "fees"}:
         return f"{path.stem}.schema.json"
+    if path.parent.name == "offices":
+        return "office-profile.schema.json"
+    if path.parent.name == "forms":
+        return "form.schema.json"
     return "procedure.schema.json"
 
 
