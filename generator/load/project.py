@@ -220,7 +220,7 @@ class _Province:
                 )
             )
             return []
-        found = []
+        found: list[tuple[str, OfficeProfile, Path]] = []
         for path in sorted(folder.iterdir()):
             if path.name.startswith(".") or path.is_dir():
                 continue
@@ -249,8 +249,10 @@ class _Province:
             self.check_office(profile, located, reader, records, field_ids)
             taken = {other.name: other_id for other_id, other, _ in found}
             if profile.name in taken:
+                line, col = located.where(("name",))
                 reader.problem(
-                    *located.where(("name",)),
+                    line,
+                    col,
                     f"tên '{profile.name}' đã dùng ở {OFFICES_FOLDER}/{taken[profile.name]}.yml: mỗi xã, phường "
                     "một tệp, mỗi tệp một tên (người dân chọn xã, phường theo tên)",
                 )

@@ -205,8 +205,8 @@ def side_of_project(project: Project, label: str, site_urls: dict[str | None, st
             project.root, NEUTRAL_OFFICE, project.fields, project.procedures, project.sources
         )
         national = snapshot_from_catalog(national_catalog, label)
-    names = {o.id: o.profile.name for o in project.offices} or {None: catalogs[0][1].office.name}
-    return Side(label, offices, names, national)
+    names: dict[str | None, str] = {o.id: o.profile.name for o in project.offices}
+    return Side(label, offices, names or {None: catalogs[0][1].office.name}, national)
 
 
 def snapshot_from_manifest(path: Path) -> Side:
@@ -653,14 +653,14 @@ def _merged(base: str, head: str, reports: Iterable[Report]) -> Report:
     return out
 
 
-def _office_entry(key: str, name: str, report: Report, national: Report, *, removed: bool) -> dict:
+def _office_entry(key: str | None, name: str, report: Report, national: Report, *, removed: bool) -> dict:
     """One office's part: what changed only there, and its reprint list (paths inside its own site)."""
     added = {i["code"] for i in national.added} | {r["to"] for r in national.renamed}
     withdrawn = {i["code"] for i in national.withdrawn} | {r["from"] for r in national.renamed}
     return {
         "office": key,
         "name": name,
-        "home": urls.office_home(key),
+        "home": urls.office_home(str(key)),
         "removed": removed,
         "office_changed": report.office_changed,
         "offered": [i["code"] for i in report.added if i["code"] not in added],

@@ -375,7 +375,7 @@ def config(
     collections.append(_forms(procedures, options))
     if project.is_province:
         collections.append(_offices(procedures, options))
-        shared = (
+        shared: tuple[tuple[str, str, str], ...] = (
             ("province", PROVINCE_FILE, "Hồ sơ tỉnh"),
             ("fees", FEES_FILE, "Bảng lệ phí của tỉnh"),
             ("fields", FIELDS_FILE, "Lĩnh vực"),
