@@ -25,6 +25,7 @@ from .. import urls
 from ..errors import DataError, Problem, display_path
 from ..model import (
     SLUG_PATTERN,
+    Fee,
     FeeTable,
     FieldInfo,
     Local,
@@ -392,22 +393,26 @@ def _did_you_mean(value: str, choices: list[str], *, every: bool = False) -> str
 
 
 def _with_fees(procedure: Procedure, table: FeeTable | None) -> Procedure:
-    """The record with the province's fee in place of each "set by each province" fee it has one for."""
+    """The record with the province's fee in place of each "set by each province" fee it has one for.
+
+    The province's amount, text and ``verified`` replace the record's; the exemptions the law grants
+    everywhere (Luật Hộ tịch, Điều 11) stay unless the province lists its own, and so do the record's
+    sources, after the province's (its resolution first).
+    """
     if table is None:
         return procedure
     own = {e.case: e.fee for e in table.fees if e.code == procedure.code}
     if not own:
         return procedure
-    cases = [
-        case.model_copy(
-            update={
-                "fee": own[case.id].model_copy(
-                    update={"exemptions": own[case.id].exemptions or case.fee.exemptions}
-                )
-            }
+
+    def merged(national: Fee, province: Fee) -> Fee:
+        basis = [*province.basis, *(b for b in national.basis if b not in province.basis)]
+        return province.model_copy(
+            update={"exemptions": province.exemptions or national.exemptions, "basis": basis}
         )
-        if case.id in own
-        else case
+
+    cases = [
+        case.model_copy(update={"fee": merged(case.fee, own[case.id])}) if case.id in own else case
         for case in procedure.cases
     ]
     return procedure.model_copy(update={"cases": cases})
