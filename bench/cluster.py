@@ -111,6 +111,8 @@ def slip_batch(n: int, workers: int, scheduler: str | None, bodies_made: bool = 
 
 
 def hours(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
@@ -170,21 +172,23 @@ def main() -> None:
         )
 
     # Projection. A worker spends shared_cluster × n per slip of a province (bodies are shared by its
-    # offices: each is made once, a small share of 40,000 slips) and slip_cluster × n per slip with its
-    # body; the scheduler and this client hand out at most one job per tiny_cluster seconds, whatever the
-    # number of workers. Pages are built by MkDocs meanwhile (PDFs are made while pages build), so a build
-    # takes the longer of the two.
-    print("\nProjection (slips only; pages 16 ms each, serial in one MkDocs build per site part):\n")
-    print("| site | slips | workers | PDFs | pages, one process | build ≈ |")
-    print("|---|---:|---:|---:|---:|---:|")
+    # offices: each is made once, a small share of the slips) and the scheduler with this client hand out
+    # at most one job per tiny_cluster seconds, whatever the number of workers. Pages: 16 ms each in one
+    # MkDocs build; split by office (phieu build --office on as many machines or processes), each office's
+    # pages are built side by side. PDFs are made while pages build, so a build takes the longer of the two,
+    # plus the serial assembly (province pages, copying the parts, manifest), not counted here.
+    print("\nProjection (slips only; pages 16 ms each; assembly of the parts not counted):\n")
+    print("| site | slips | workers | PDFs | pages, one build | pages split by office | build ≈ |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, count in (("province", PROVINCE), ("whole country", COUNTRY)):
         pages = count * PAGE_MS / ms
         for workers in (1, 8, 64):
             pdfs = max(count * shared_cluster * n / workers, count * tiny_cluster)
             print(
                 f"| {name} | {count:,} | {workers} | {hours(pdfs)} | {hours(pages)} | "
-                f"{hours(max(pdfs, pages))} |"
+                f"{hours(pages / workers)} | {hours(max(pdfs, pages / workers))} |"
             )
+    print(f"\n(dispatch floor: {tiny_cluster * ms:.1f} ms a job through one scheduler and client)")
     sys.stdout.flush()
 
 

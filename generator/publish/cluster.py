@@ -199,6 +199,13 @@ class Setting:
 _local = threading.local()
 _problems: OrderedDict[tuple[str, str], str | None] = OrderedDict()
 _problems_lock = threading.Lock()
+#: Renderers a worker thread keeps: the offices of a province built side by side share the workers.
+RENDERERS_KEPT = 16
+
+# On the build machine: its own facts per theme, and the workers already found fit for a theme (a province
+# builds each office's site in turn; each office's session checks only workers it has not seen).
+_here: dict[str, Facts] = {}
+_fit: set[tuple[str, str]] = set()
 
 
 class _ThreadWarnings(logging.Handler):
@@ -220,7 +227,7 @@ _warnings = _ThreadWarnings()
 
 def _renderer(setting: Setting) -> SlipRenderer:
     """This thread's renderer for ``setting``; raises if this worker would not make the same bytes."""
-    key = (setting.theme.digest, setting.site_url)
+    key = (setting.theme.digest, setting.site_url)  # a province's offices: one site URL each
     renderers: OrderedDict = _local.__dict__.setdefault("renderers", OrderedDict())
     renderer = renderers.get(key)
     if renderer is None:
@@ -232,14 +239,15 @@ def _renderer(setting: Setting) -> SlipRenderer:
         # No catalog yet: each job sets its own.
         renderer = SlipRenderer(None, setting.theme.unpacked(), site_url=setting.site_url)  # type: ignore[arg-type]
         renderers[key] = renderer
-        while len(renderers) > 2:  # builds of other sites on a shared cluster
+        while len(renderers) > RENDERERS_KEPT:
             renderers.popitem(last=False)
+    checked = (setting.theme.digest, setting.expected.test_slip)  # the test slip needs no site URL
     with _problems_lock:
-        if key not in _problems:
-            _problems[key] = setting.expected.problem(Facts.here(renderer))
+        if checked not in _problems:
+            _problems[checked] = setting.expected.problem(Facts.here(renderer))
             while len(_problems) > 16:
                 _problems.popitem(last=False)
-        problem = _problems[key]
+        problem = _problems[checked]
     if problem is not None:
         raise RenderError(f"máy tạo PDF {_worker_address()}: {problem}")
     return renderer
@@ -372,7 +380,10 @@ class Cluster:
     def start(self, renderer: SlipRenderer) -> None:
         """Wait for a worker, then have every worker render the test slip: name the ones that differ."""
         assert self.client is not None
-        self.setting = Setting(Theme.of(self.theme_dir / "slip"), self.plan.site_url, Facts.here(renderer))
+        theme = Theme.of(self.theme_dir / "slip")
+        if theme.digest not in _here:
+            _here[theme.digest] = Facts.here(renderer)
+        self.setting = Setting(theme, self.plan.site_url, _here[theme.digest])
         try:
             self.client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)
         except TimeoutError:
@@ -383,6 +394,7 @@ class Cluster:
         checks = {
             address: self.executor.submit(check_worker, self.setting, workers=[address])
             for address in workers
+            if (address, theme.digest) not in _fit
         }
         problems = []
         deadline = time.monotonic() + CHECK_TIMEOUT_S
@@ -395,7 +407,9 @@ class Cluster:
                 problem = f"{address}: không trả lời trong {CHECK_TIMEOUT_S:g} giây"
             except Exception as exc:  # e.g. phieu itself cannot be imported there
                 problem = f"{address}: {type(exc).__name__}: {exc}"
-            if problem is not None:
+            if problem is None:
+                _fit.add((address, theme.digest))
+            else:
                 problems.append(problem)
         if problems:
             raise RenderError(UNUSABLE.format(problems="; ".join(problems)))
