@@ -99,15 +99,12 @@ class Plan:
         """Measures what a body's key needs of the office (its name's lines, its rows' height)."""
         return SlipRenderer(self.catalog, self.theme_dir, site_url=self.site_url)
 
+    def _made_with(self) -> tuple:
+        """What every PDF is made with: phieu, its render revision, the libraries and the slip theme."""
+        return (__version__, RENDER_REVISION, self._libraries, self._templates)
+
     def _common(self) -> tuple:
-        return (
-            __version__,
-            RENDER_REVISION,
-            self._libraries,
-            self._templates,
-            self.site_url,
-            self.catalog.office.model_dump(mode="json"),
-        )
+        return (*self._made_with(), self.site_url, self.catalog.office.model_dump(mode="json"))
 
     def slip_key(self, p: Procedure, size: str) -> str:
         field = self.catalog.field(p.field)
@@ -131,11 +128,14 @@ class Plan:
         return digest(("imposed", size, *self._common(), f.model_dump(mode="json"), records))
 
     def tent_key(self, f: FieldInfo) -> str:
-        return digest(("tent", *self._common(), f.model_dump(mode="json")))
+        """A table tent prints the field's name, the office's name and the field's scan address only: an
+        office's other changes (its phone, its address) leave it as it is."""
+        target = urls.absolute(self.catalog.office, urls.field_scan(f.id), self.site_url)
+        return digest(("tent", *self._made_with(), f.name, self.catalog.office.name, target))
 
     def poster_key(self, f: FieldInfo) -> str:
         printed = text.poster_payload(f, self.catalog.in_field(f.id), self.catalog.office, self.site_url)
-        return digest(("poster", *self._common(), printed))
+        return digest(("poster", *self._made_with(), printed))
 
     @cached_property
     def jobs(self) -> list[Job]:
@@ -159,7 +159,7 @@ class Plan:
                         new_page,
                         ("slip", p.code, size, "new-page", step),
                         None,
-                        "body",
+                        "new-page",
                         p.name,
                         size,
                         p.updated,

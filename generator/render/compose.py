@@ -364,17 +364,15 @@ def _text(name: str, font: DrawnFont, x: float, y: float, text: str) -> bytes:
 
 
 def _qr(qr: QrCode, left: float, bottom: float, side: float) -> bytes:
-    """The code as filled rectangles: white behind its quiet zone, one black rectangle per run of dark
-    modules, all in one path (no seams between rows)."""
+    """The code as filled rectangles in module units: white behind its quiet zone, one black rectangle per
+    run of dark modules, all in one path (no seams between rows)."""
     size = len(qr.matrix)
     module = side / size
-    top = bottom + side
-    runs = " ".join(
-        f"{left + x * module:.3f} {top - (y + 1) * module:.3f} {n * module:.3f} {module:.3f} re"
-        for y, row in enumerate(qr.matrix)
-        for x, n in dark_runs(row)
-    )
-    return f"q 1 g {left:.3f} {bottom:.3f} {side:.3f} {side:.3f} re f 0 g {runs} f Q".encode()
+    runs = " ".join(f"{x} {y} {n} 1 re" for y, row in enumerate(qr.matrix) for x, n in dark_runs(row))
+    return (
+        f"q {module:.5f} 0 0 {-module:.5f} {left:.3f} {bottom + side:.3f} cm "
+        f"1 g 0 0 {size} {size} re f 0 g {runs} f Q"
+    ).encode()
 
 
 def finish(

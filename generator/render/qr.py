@@ -63,20 +63,19 @@ def make_qr(data: str, *, error_correction: str = ERROR_CORRECTION) -> QrCode:
     """Encode ``data``; raise :class:`RenderError` when it breaks a printing rule."""
     if error_correction not in _LEVELS:
         raise RenderError(f'mức sửa lỗi QR "{error_correction}" không hợp lệ; chỉ dùng M hoặc Q')
-    code = qrcode.QRCode(version=None, error_correction=_LEVELS[error_correction], border=QUIET_ZONE)
-    code.add_data(data.encode("utf-8"), optimize=0)
-    code.best_fit()
-    if code.version > MAX_VERSION:
+    encoded, level = data.encode("utf-8"), _LEVELS[error_correction]
+    version = _version(len(encoded), level)
+    if version > MAX_VERSION:
         raise RenderError(
-            f"mã QR cho {data!r} cần phiên bản {code.version}, quá mức {MAX_VERSION}: "
-            f"đường dẫn dài {len(data.encode())} byte; hãy dùng site_url ngắn hơn"
+            f"mã QR cho {data!r} cần phiên bản {version}, quá mức {MAX_VERSION}: "
+            f"đường dẫn dài {len(encoded)} byte; hãy dùng site_url ngắn hơn"
         )
-    symbol = _symbol(code)
-    n = code.modules_count
+    symbol = _symbol(encoded, version, level)
+    n = len(symbol)
     quiet = "0" * QUIET_ZONE
     blank = ("0" * (n + 2 * QUIET_ZONE),) * QUIET_ZONE
     rows = (quiet + format(row, f"0{n}b") + quiet for row in symbol)
-    return QrCode(data, code.version, error_correction, n, (*blank, *rows, *blank))
+    return QrCode(data, version, error_correction, n, (*blank, *rows, *blank))
 
 
 def dark_runs(row: str) -> list[tuple[int, int]]:
@@ -86,16 +85,73 @@ def dark_runs(row: str) -> list[tuple[int, int]]:
 
 _DARK = re.compile("1+")
 
-# --- choosing the mask ------------------------------------------------------------------------------------
-# qrcode tries each of the 8 masks by laying the whole symbol out again and scoring it in pure Python (about
-# 10 ms a code; a province prints 40,000). Here the symbol is laid out once: each mask is an XOR of row
-# bitmasks, and the score (ISO/IEC 18004 penalties N1-N4, computed as qrcode computes them, on the symbol
-# with its format information left blank) uses string and integer operations. The chosen mask is qrcode's;
-# tests compare the result with qrcode's own make() over many URLs.
+# --- laying out the symbol ----------------------------------------------------------------------------
+# qrcode lays the whole symbol out in pure Python once per mask it tries (8 times) and scores each one: about
+# 10 ms a code, and a province prints 40,000. Here qrcode still picks the version and gives the function
+# patterns and block structure; the codewords (byte mode, Reed-Solomon), their placement and the masks are
+# integer operations on rows (bits, column 0 highest), and the score is ISO/IEC 18004's penalties N1-N4
+# computed as qrcode computes them (on the symbol with its format information left blank). So the chosen
+# mask and the symbol are qrcode's: tests compare make_qr with qrcode's own make() over many URLs.
 
 _RUNS = re.compile("0{5,}|1{5,}")
-_FINDER_LIKE = re.compile("(?=10111010000|00001011101)")
+#: A finder-like pattern with light space on one side (N3); neither overlaps itself, so str.count counts all.
+_FINDER_LIKE = ("10111010000", "00001011101")
 _MASKS = tuple(qrcode.util.mask_func(pattern) for pattern in range(8))
+_EXP = [1] * 512
+for _i in range(1, 512):
+    _EXP[_i] = _EXP[_i - 1] << 1 ^ (0x11D if _EXP[_i - 1] & 0x80 else 0)
+_LOG = {value: i for i, value in reversed(list(enumerate(_EXP[:255])))}
+
+
+def _version(length: int, level: int) -> int:
+    """The smallest version holding ``length`` bytes in byte mode (qrcode's best_fit; 41: none does)."""
+    limits = qrcode.util.BIT_LIMIT_TABLE[level]
+    return next(
+        (v for v in range(1, 41) if 4 + (8 if v < 10 else 16) + 8 * length <= limits[v]),
+        41,
+    )
+
+
+@functools.cache
+def _generator(count: int) -> tuple[int, ...]:
+    """Logs of the Reed-Solomon generator polynomial's coefficients after the leading 1."""
+    poly = [1]
+    for i in range(count):
+        poly = [a ^ (_EXP[_LOG[b] + i] if b else 0) for a, b in zip([*poly, 0], [0, *poly], strict=True)]
+    return tuple(_LOG[c] for c in poly[1:])
+
+
+def _codewords(data: bytes, version: int, level: int) -> list[int]:
+    """Byte mode (versions 1-9: an 8-bit count), terminator, padding, then each block's Reed-Solomon
+    codewords, interleaved (qrcode's create_data)."""
+    blocks = qrcode.base.rs_blocks(version, level)
+    capacity = sum(block.data_count for block in blocks)
+    bits = "0100" + format(len(data), "08b") + "".join(format(byte, "08b") for byte in data)
+    bits += "0" * min(capacity * 8 - len(bits), 4)
+    bits += "0" * (-len(bits) % 8)
+    words = [int(bits[i : i + 8], 2) for i in range(0, len(bits), 8)]
+    words += [0xEC if i % 2 == 0 else 0x11 for i in range(capacity - len(words))]
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in blocks:
+        own = words[offset : offset + block.data_count]
+        offset += block.data_count
+        generator = _generator(block.total_count - block.data_count)
+        remainder = [0] * len(generator)
+        for word in own:
+            factor = word ^ remainder[0]
+            remainder = [*remainder[1:], 0]
+            if factor:
+                log = _LOG[factor]
+                remainder = [r ^ _EXP[g + log] for r, g in zip(remainder, generator, strict=True)]
+        data_blocks.append(own)
+        ec_blocks.append(remainder)
+    return [
+        block[i]
+        for group in (data_blocks, ec_blocks)
+        for i in range(max(map(len, group)))
+        for block in group
+        if i < len(block)
+    ]
 
 
 @functools.cache
@@ -113,33 +169,49 @@ def _format_cells(n: int) -> set[tuple[int, int]]:
 
 
 @functools.cache
-def _data_rows(version: int, n: int) -> tuple[int, ...]:
-    """Each row's data modules as bits: cells free of function patterns and format information."""
+def _layout(version: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """A version's function patterns (rows of bits), its data cells (rows of bits) and where each data bit
+    goes, in qrcode's order (map_data): two columns at a time, upwards then downwards, from the right."""
+    code = qrcode.QRCode(version=version)
+    code.makeImpl(True, 0)  # fills qrcode's blank symbol of this version
     blank = qrcode.main.precomputed_qr_blanks[version]
+    n = len(blank)
     fixed = _format_cells(n)
-    return tuple(
-        sum(1 << (n - 1 - c) for c in range(n) if blank[r][c] is None and (r, c) not in fixed)
-        for r in range(n)
+    free = [[blank[r][c] is None and (r, c) not in fixed for c in range(n)] for r in range(n)]
+    order = []
+    row, step = n - 1, -1
+    for col in range(n - 1, 0, -2):
+        col -= col <= 6  # the vertical timing pattern
+        while 0 <= row < n:
+            order += [(row, n - 1 - c) for c in (col, col - 1) if free[row][c]]
+            row += step
+        row, step = row - step, -step
+    return (
+        tuple(sum(1 << (n - 1 - c) for c in range(n) if blank[r][c]) for r in range(n)),
+        tuple(sum(1 << (n - 1 - c) for c in range(n) if free[r][c]) for r in range(n)),
+        tuple(order),
     )
 
 
-def _symbol(code: qrcode.QRCode) -> list[int]:
+def _symbol(data: bytes, version: int, level: int) -> list[int]:
     """The symbol's rows (bits, column 0 highest) with the best mask and its format information."""
-    code.makeImpl(True, 0)  # the symbol with mask 0 and blank format information, as qrcode scores it
-    n = code.modules_count
-    data = _data_rows(code.version, n)
-    rows = [int("".join("1" if dark else "0" for dark in row), 2) for row in code.modules]
-    unmasked = [row ^ (cells & mask) for row, cells, mask in zip(rows, data, _mask_rows(n, 0), strict=True)]
-    best, best_score = 0, None
+    patterns, cells, order = _layout(version)
+    n = len(patterns)
+    unmasked = list(patterns)
+    words = _codewords(data, version, level)
+    for index, (row, shift) in enumerate(order[: len(words) * 8]):
+        if words[index >> 3] >> (7 - (index & 7)) & 1:
+            unmasked[row] |= 1 << shift
+    best, best_score, symbol = 0, None, unmasked
     for pattern in range(8):
         masked = [
-            row ^ (cells & mask)
-            for row, cells, mask in zip(unmasked, data, _mask_rows(n, pattern), strict=True)
+            row ^ (free & mask)
+            for row, free, mask in zip(unmasked, cells, _mask_rows(n, pattern), strict=True)
         ]
         score = _penalty(masked, n)
         if best_score is None or score < best_score:
             best, best_score, symbol = pattern, score, masked
-    for r, c in _format_bits(n, (code.error_correction << 3) | best):
+    for r, c in _format_bits(n, (level << 3) | best):
         symbol[r] |= 1 << (n - 1 - c)
     return symbol
 
@@ -164,7 +236,7 @@ def _penalty(rows: list[int], n: int) -> int:
     for top, bottom in itertools.pairwise(rows):
         same = ~(top ^ bottom)
         blocks += (same & (same >> 1) & ~(top ^ (top >> 1)) & inner).bit_count()
-    finders = len(_FINDER_LIKE.findall(text))
+    finders = text.count(_FINDER_LIKE[0]) + text.count(_FINDER_LIKE[1])
     dark = sum(row.bit_count() for row in rows)
     balance = int(abs(float(dark) / (n**2) * 100 - 50) / 5)
     return sum(map(len, runs)) - 2 * len(runs) + 3 * blocks + 40 * finders + 10 * balance

@@ -393,8 +393,8 @@ class SlipRenderer:
         check_print_width(qr, TENT_QR_MM, "A4")
         html = self.env.get_template("tent.html.j2").render(
             title=f"Bảng để bàn: {field.name}",
-            field=field,
-            office=self.catalog.office,
+            field={"name": field.name},
+            office={"name": self.catalog.office.name},  # all it prints of them (plan.tent_key covers these)
             qr=qr,
             qr_mm=TENT_QR_MM,
             short=target.split("://", 1)[1],
