@@ -1,7 +1,7 @@
 """The slip stage on the local process pool vs on a Dask LocalCluster with the same number of workers.
 
-    .venv/bin/python bench/cluster.py        # 2 workers, 60 + 120 slips, 400 + 800 no-op jobs, 2 runs
-    .venv/bin/python bench/cluster.py --workers 2 --slips 100 --tiny 1000 --runs 3
+    .venv/bin/python bench/cluster.py --runs 3   # 2 workers; M = 60 slips, 300 composed slips, 400 no-ops
+    .venv/bin/python bench/cluster.py --workers 2 --slips 100 --composed 500 --tiny 1000
 
 Each executor runs a batch of M jobs and one of 2M: the difference is the marginal cost of M jobs, so the
 start-up of each (spawning pool processes, connecting to the scheduler, the workers' test slip) cancels
@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--slips", type=int, default=60, help="M for slips: batches of M and 2M")
     parser.add_argument("--tiny", type=int, default=400, help="M for no-op jobs: batches of M and 2M")
+    parser.add_argument("--composed", type=int, default=300, help="M for slips from made bodies")
     parser.add_argument("--runs", type=int, default=2, help="runs of each batch; the fastest counts")
     args = parser.parse_args()
     from phieu.publish.run import PARALLEL_MIN_JOBS
@@ -146,8 +147,8 @@ def main() -> None:
         # The Runner starts its own pool (its slip stage needs at least PARALLEL_MIN_JOBS procedures).
         slip_pool = marginal(lambda m: slip_batch(m, n, None), args.slips, runs)
         slip_cluster = marginal(lambda m: slip_batch(m, n, address), args.slips, runs)
-        shared_pool = marginal(lambda m: slip_batch(m, n, None, bodies_made=True), args.slips, runs)
-        shared_cluster = marginal(lambda m: slip_batch(m, n, address, bodies_made=True), args.slips, runs)
+        shared_pool = marginal(lambda m: slip_batch(m, n, None, bodies_made=True), args.composed, runs)
+        shared_cluster = marginal(lambda m: slip_batch(m, n, address, bodies_made=True), args.composed, runs)
 
     ms = 1000.0
     print(f"\nphieu slip stage, local pool vs Dask LocalCluster: {n} workers, {os.cpu_count()} CPUs")
@@ -162,12 +163,12 @@ def main() -> None:
         f"{(tiny_cluster - tiny_pool) * ms * n:+.1f} |"
     )
     rows = (
-        ("slip with its body and new-page body", slip_pool, slip_cluster, JOBS_PER_SLIP),
-        ("slip from a made body (a province)", shared_pool, shared_cluster, 1.0),
+        ("slip with its body and new-page body", args.slips, slip_pool, slip_cluster, JOBS_PER_SLIP),
+        ("slip from a made body (a province)", args.composed, shared_pool, shared_cluster, 1.0),
     )
-    for name, pool_s, cluster_s, jobs in rows:
+    for name, m, pool_s, cluster_s, jobs in rows:
         print(
-            f"| {name} ({jobs:.0f} jobs) | {args.slips} | {pool_s * ms:.1f} | {cluster_s * ms:.1f} | "
+            f"| {name} ({jobs:.0f} jobs) | {m} | {pool_s * ms:.1f} | {cluster_s * ms:.1f} | "
             f"{(cluster_s - pool_s) * n * ms / jobs:+.1f} |"
         )
 

@@ -26,6 +26,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -377,12 +378,12 @@ class Cluster:
             with contextlib.suppress(Exception):
                 self.executor.shutdown(wait=False)  # cancels every job not finished yet
 
-    def start(self, renderer: SlipRenderer) -> None:
+    def start(self, renderer: Callable[[], SlipRenderer]) -> None:
         """Wait for a worker, then have every worker render the test slip: name the ones that differ."""
         assert self.client is not None
         theme = Theme.of(self.theme_dir / "slip")
         if theme.digest not in _here:
-            _here[theme.digest] = Facts.here(renderer)
+            _here[theme.digest] = Facts.here(renderer())
         self.setting = Setting(theme, self.plan.site_url, _here[theme.digest])
         try:
             self.client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)

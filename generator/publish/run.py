@@ -271,7 +271,7 @@ class Runner:
         cluster = Cluster(self.scheduler, self.plan, self.theme_dir)
         cluster.open()
         try:
-            cluster.start(self._renderer())
+            cluster.start(self._renderer)  # this machine's renderer, made only if needed
         except BaseException:
             cluster.close()
             raise
