@@ -114,10 +114,14 @@ class Plan:
 
     def body_key(self, p: Procedure, size: str) -> str:
         """The key of the slip's body: no office and no site URL, only what the body is laid out from."""
-        spec = self.renderer.body_spec(p, size)
-        return digest(
-            ("body", __version__, RENDER_REVISION, self._libraries, self._templates, dataclasses.asdict(spec))
-        )
+        return self._body(p, size)[0]
+
+    def _body(self, p: Procedure, size: str) -> tuple[str, int]:
+        spec, step = self.renderer.slip_parts(p, size)
+        fields = {
+            f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)
+        }  # asdict() would copy it all
+        return digest(("body", *self._made_with(), fields)), step
 
     def pack_key(self, f: FieldInfo, size: str) -> str:
         records = [p.model_dump(mode="json") for p in self.catalog.in_field(f.id)]
@@ -146,8 +150,7 @@ class Plan:
             published = size == self.slip_size
             bodies, new_pages, slips = [], [], []
             for p in self.catalog.procedures:
-                body = self.body_key(p, size)
-                step = self.renderer.where_step(p, size)
+                body, step = self._body(p, size)
                 new_page = digest(("new-page", body, step))
                 key = slip_keys[(p.code, size)] = self.slip_key(p, size)
                 path = urls.slip(p.code) if published else None

@@ -45,8 +45,10 @@ _LAYOUT = "/PhieuLayout"
 FOOTER_BASELINE_MM = 7.0
 """From the page's bottom edge to the footer line's baseline: inside the 12 mm bottom margin."""
 #: A body's room after its last row is compared with an office's rows in steps of this: a body whose room is
-#: shorter than the step an office needs is also laid out with its "where and when" on a new page.
-WHERE_STEP_PT = 10 * MM
+#: shorter than the step an office needs is also laid out with its "where and when" on a new page (once per
+#: step: coarse steps make fewer of these; an office with no other reception point needs about 18 mm, one
+#: with three about 32 mm).
+WHERE_STEP_PT = 20 * MM
 
 #: Characters the drawn parts may use: the footer (Vietnamese words, digits, a code's letters, a version's
 #: hex digits) and the address under the QR code (printable ASCII).

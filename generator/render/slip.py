@@ -301,22 +301,24 @@ class SlipRenderer:
         frames.move_to_end(key)
         return frames[key]
 
-    def body_spec(self, procedure: Procedure, size: str) -> BodySpec:
+    def slip_parts(self, procedure: Procedure, size: str) -> tuple[BodySpec, int]:
+        """What the slip's body is laid out from, and how tall the office's rows are in steps of
+        :data:`compose.WHERE_STEP_PT` (rounded up): all a plan needs to know of a slip's parts."""
         context = self.slip_context(procedure, size)
+        frame = self.frame(procedure, size, context)
         payload = {
             k: v for k, v in context.items() if k not in (*OFFICE_PARTS, "version", "url_lines", "footer")
         }
-        return BodySpec(
-            size,
-            payload,
-            procedure.updated.isoformat(),
-            self.frame(procedure, size).band_lines,
-            len(context["url_lines"]),
+        spec = BodySpec(
+            size, payload, procedure.updated.isoformat(), frame.band_lines, len(context["url_lines"])
         )
+        return spec, math.ceil(frame.where_height / compose.WHERE_STEP_PT)
+
+    def body_spec(self, procedure: Procedure, size: str) -> BodySpec:
+        return self.slip_parts(procedure, size)[0]
 
     def where_step(self, procedure: Procedure, size: str) -> int:
-        """How tall the office's rows are, in steps of :data:`compose.WHERE_STEP_PT` (rounded up)."""
-        return math.ceil(self.frame(procedure, size).where_height / compose.WHERE_STEP_PT)
+        return self.slip_parts(procedure, size)[1]
 
     def body(self, procedure: Procedure, size: str, *, new_page: bool = False) -> Pdf:
         """The slip's body (see :class:`BodySpec`), carrying its layout; with ``new_page``, its "where and

@@ -45,8 +45,10 @@ _SAYS_WHEN = ("neu ", "khi ", "chi khi ", "truong hop ", "doi voi ")
 def optional_mark(name: str, optional: bool) -> bool:
     """Whether "(nếu có)" follows a document's printed name: it is optional and the name does not already
     say when it is needed ("Nếu nhờ người khác làm thay: …", "Trường hợp …", "… (nếu có)")."""
+    if not optional:
+        return False
     folded = fold(" ".join(name.split()))
-    return optional and not (folded.startswith(_SAYS_WHEN) or folded.rstrip(" .;").endswith("(neu co)"))
+    return not (folded.startswith(_SAYS_WHEN) or folded.rstrip(" .;").endswith("(neu co)"))
 
 
 def date_vi(day: dt.date | None) -> str:
