@@ -358,3 +358,14 @@ def test_the_qr_mask_is_the_one_qrcode_chooses() -> None:
         code.make(fit=True)
         expected = tuple("".join("1" if dark else "0" for dark in row) for row in code.get_matrix())
         assert make_qr(url).matrix == expected, url
+
+
+def test_an_office_whose_rows_fit_no_page_gets_its_slips_rendered_whole() -> None:
+    r = renderer(30)
+    procedure = r.catalog.procedure("2.000815")
+    assert r.frame(procedure, "A5").where_height == float("inf")
+    body = r.body(procedure, "A5").content
+    new_page = r.new_page_body(procedure, "A5", r.where_step(procedure, "A5"), body).content
+    slip = r.composed(procedure, "A5", body, new_page)
+    assert slip.content == r.slip(procedure, "A5").content and slip.pages >= 2
+    assert reception(30)[-1].name in words(slip.content)

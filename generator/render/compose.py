@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -49,6 +50,8 @@ FOOTER_BASELINE_MM = 7.0
 #: step: coarse steps make fewer of these; an office with no other reception point needs about 18 mm, one
 #: with three about 32 mm).
 WHERE_STEP_PT = 20 * MM
+#: An office's rows longer than this never fit a body (an A4 page): such an office's slips are rendered whole.
+MAX_WHERE_PT = 297 * MM
 
 #: Characters the drawn parts may use: the footer (Vietnamese words, digits, a code's letters, a version's
 #: hex digits) and the address under the QR code (printable ASCII).
@@ -74,6 +77,8 @@ class Layout:
     """Left and width of the column the address under the QR code is centred in."""
     url_baselines: tuple[float, ...]
     """Baseline of each line kept for the address."""
+    area: tuple[float, float, float]
+    """Left, right and bottom edge of the page area (the footer goes below it, between these)."""
     where_page: int
     """Index of the page where the office's "where and when" rows begin."""
     where_top: float
@@ -127,6 +132,7 @@ def read_layout(document: Document) -> Layout:
     )
     (where_page, where), *_ = _with_id(document, WHERE_ID)
     top = where.border_box_y()
+    area = page._page_box
     return Layout(
         width=page.width * PT_PER_PX,
         height=height,
@@ -138,6 +144,11 @@ def read_layout(document: Document) -> Layout:
         ),
         url_column=(column.content_box_x() * PT_PER_PX, column.width * PT_PER_PX),
         url_baselines=tuple(height - (box.position_y + box.baseline) * PT_PER_PX for box in url),
+        area=(
+            area.content_box_x() * PT_PER_PX,
+            (area.content_box_x() + area.width) * PT_PER_PX,
+            height - _page_bottom_px(document, 0) * PT_PER_PX,
+        ),
         where_page=where_page,
         where_top=height - top * PT_PER_PX,
         room=(_page_bottom_px(document, where_page) - top) * PT_PER_PX,
@@ -191,8 +202,8 @@ def frame_of(document: Document) -> Frame:
         )
     }
     (page, where), *_ = _with_id(document, WHERE_ID)
-    if page != 1 or len(document.pages) != 2:
-        raise RenderError("khung cơ quan của phiếu phải có đúng hai trang")
+    if page != 1:
+        raise RenderError("khung cơ quan của phiếu: các dòng nơi nộp phải bắt đầu ở trang 2")
     height = document.pages[0].height * PT_PER_PX
     pdf = pikepdf.open(io.BytesIO(document.write_pdf()))
     forms = []
@@ -205,13 +216,15 @@ def frame_of(document: Document) -> Frame:
         ]
         form.write(pikepdf.unparse_content_stream(kept))
         forms.append(pdf.make_indirect(form))
+    # Rows longer than a page fit no body: each slip of the office is then rendered whole.
+    fits = len(document.pages) == 2
     return Frame(
         pdf,
         forms[0],
         forms[1],
         len(lines),
         height - where.border_box_y() * PT_PER_PX,
-        where.margin_height() * PT_PER_PX,
+        where.margin_height() * PT_PER_PX if fits else math.inf,
     )
 
 
@@ -427,17 +440,17 @@ def finish(
                 pdf.make_stream(tags.mark(page, "P", b"q 1 0 0 1 0 %.3f cm /PhieuWhere Do Q" % shift))
             )
 
-        margin = 9 * MM
+        left, right_edge, bottom = layout.area
         baseline = FOOTER_BASELINE_MM * MM
+        if baseline + footer_font.size > bottom:
+            raise RenderError("lề dưới của phiếu quá hẹp cho dòng chân phiếu")
         for number, page in enumerate(pages, start=1):
             page.obj.Resources.Font.PhieuFooter = footer_ref
             label = f"Trang {number}/{len(pages)}"
-            label_width = footer_font.width(label)
-            footer_width = footer_font.width(drawn.footer)
-            right = layout.width - margin - label_width
-            if margin + footer_width + 3 * MM > right:
+            right = right_edge - footer_font.width(label)
+            if left + footer_font.width(drawn.footer) + 3 * MM > right:
                 raise RenderError(f"dòng chân phiếu quá dài: {drawn.footer!r}")
-            text = _text("PhieuFooter", footer_font, margin, baseline, drawn.footer)
+            text = _text("PhieuFooter", footer_font, left, baseline, drawn.footer)
             text += b"\n" + _text("PhieuFooter", footer_font, right, baseline, label)
             page.contents_add(pdf.make_stream(tags.mark(page, "P", text)))
 

@@ -312,7 +312,7 @@ class SlipRenderer:
         spec = BodySpec(
             size, payload, procedure.updated.isoformat(), frame.band_lines, len(context["url_lines"])
         )
-        return spec, math.ceil(frame.where_height / compose.WHERE_STEP_PT)
+        return spec, math.ceil(min(frame.where_height, compose.MAX_WHERE_PT) / compose.WHERE_STEP_PT)
 
     def body_spec(self, procedure: Procedure, size: str) -> BodySpec:
         return self.slip_parts(procedure, size)[0]
