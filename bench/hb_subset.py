@@ -13,7 +13,7 @@ from phieu import load_catalog
 from phieu.render.slip import SlipRenderer
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
-cat = load_catalog(Path("procedures"))
+cat = load_catalog(Path("tests/fixtures/single-office/procedures"))  # a single office's data
 r = SlipRenderer(cat, Path("theme"), site_url="https://phieu.example.vn/")
 hb = fonts.harfbuzz_subset
 res = {"with hb-subset": [], "fontTools": []}

@@ -124,7 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    catalog = load_catalog(ROOT / "procedures")
+    catalog = load_catalog(ROOT / "tests" / "fixtures" / "single-office" / "procedures")
     renderer = SlipRenderer(catalog, ROOT / "theme", site_url="https://phieu.example.vn/")
     slips = [renderer.slip(p, "A5").content for p in catalog.procedures]
     sides = phieu_impose.plan_sides(LAYOUT, [1] * len(slips))

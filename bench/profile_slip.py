@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    catalog = load_catalog(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "procedures")
+    catalog = load_catalog(
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else ROOT / "tests" / "fixtures" / "single-office" / "procedures"
+    )
     renderer = SlipRenderer(catalog, ROOT / "theme", site_url="https://phieu.example.vn/")
     procedures = catalog.procedures[:30]
     n = len(procedures)
