@@ -5,6 +5,7 @@
 
 Rows: bare (mkdocs build, slips off), cold (phieu build, empty cache), warm (again, no change),
 one-edit (after changing one fee), and the slip stage against a naive sequential baseline.
+A province's offices × procedures (composed slips, shared bodies): bench/offices.py.
 """
 
 from __future__ import annotations
