@@ -32,10 +32,10 @@ def test_slip_stage_failure_leaves_site_unchanged(
         path.read_text(encoding="utf-8").replace("Đăng ký khai sinh\n", "Đăng ký khai sinh mới\n", 1)
     )
 
-    def explode(self, procedure, size):
+    def explode(self, procedure, part, slips):
         raise MemoryError("disk full, simulated")
 
-    monkeypatch.setattr(slip_module.SlipRenderer, "slip", explode)
+    monkeypatch.setattr(slip_module.SlipRenderer, "slip_part", explode)  # every slip job goes through it
     assert build(built) == 1
     assert tree_digest(built / "site") == before
     err = capsys.readouterr().err

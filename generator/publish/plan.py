@@ -23,10 +23,11 @@ from pathlib import Path
 
 from .. import __version__, urls
 from ..digest import digest
+from ..errors import PhieuError
 from ..load import Catalog
 from ..model import FieldInfo, Procedure
 from ..render import text
-from ..render.slip import SlipRenderer
+from ..render.slip import SlipRenderer, render_error
 from .impose import LAYOUTS
 
 #: Libraries whose output ends up in the PDF bytes: upgrading one makes every PDF again.
@@ -117,7 +118,12 @@ class Plan:
         return self._body(p, size)[0]
 
     def _body(self, p: Procedure, size: str) -> tuple[str, int]:
-        spec, step = self.renderer.slip_parts(p, size)
+        try:  # laying out the office's parts runs the slip templates: a broken one is named here too
+            spec, step = self.renderer.slip_parts(p, size)
+        except PhieuError:
+            raise
+        except Exception as exc:
+            raise render_error(f"phiếu {p.code} {size}", exc) from exc
         fields = {
             f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)
         }  # asdict() would copy it all

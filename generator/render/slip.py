@@ -142,13 +142,40 @@ class _Theme:
     def __init__(self, assets: Path):
         fetcher = ThemeOnlyFetcher(assets)
         self.fonts = FontConfiguration()
-        self.stylesheet = CSS(filename=str(assets / "slip.css"), font_config=self.fonts, url_fetcher=fetcher)
+        with _caught_warnings() as caught:
+            self.stylesheet = CSS(
+                filename=str(assets / "slip.css"), font_config=self.fonts, url_fetcher=fetcher
+            )
+        self.warnings = tuple(caught)
+        """What WeasyPrint said of the stylesheet when it was parsed: said again to every build that uses
+        this theme (the parsed sheet is kept, so WeasyPrint itself would say it once per process)."""
+        self.said = False
         self.sizes = {
             size: CSS(string=f"@page {{ size: {size} portrait; }}", font_config=self.fonts)
             for size in urls.PAPER_SIZES
         }
         self.drawn: tuple[compose.DrawnFont, compose.DrawnFont] | None = None
         self.frames: OrderedDict[str, compose.Frame] = OrderedDict()
+
+
+@contextlib.contextmanager
+def _caught_warnings() -> Iterator[list[str]]:
+    """WeasyPrint's warnings while the block runs, kept in a list (and still logged as usual)."""
+    caught: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            caught.append(record.getMessage())
+
+    handler = Catch(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("weasyprint", "weasyprint.progress")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield caught
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
 
 
 @functools.lru_cache(maxsize=4)
@@ -178,6 +205,10 @@ class SlipRenderer:
         self.fetcher = ThemeOnlyFetcher(self.assets)
         self.base_url = self.assets.as_uri() + "/"
         self.theme = _theme(self.assets, _theme_digest(self.assets))
+        if self.theme.said:  # WeasyPrint said them when it parsed the sheet; a later renderer says them again
+            for message in self.theme.warnings:
+                logging.getLogger("weasyprint").warning("%s", message)
+        self.theme.said = True
         self.fonts = self.theme.fonts
         self.stylesheet = self.theme.stylesheet
 
