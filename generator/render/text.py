@@ -81,7 +81,7 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
             "address": office.address,
             "hours": list(office.hours),
             "phone": office.phone,
-            "reception": reception_points(office),
+            **reception_points(office),
         },
         "field": field.name,
         "code": procedure.code,
@@ -117,12 +117,18 @@ def printed_payload(procedure: Procedure, office: Office, field: FieldInfo, site
     return _one_spaced(payload)
 
 
-def reception_points(office: Office) -> list[dict]:
-    """The office's other reception points as printed (slips and posters list them after its own address)."""
-    return [
-        {"name": p.name, "address": p.address, "hours": list(p.hours), "phone": p.phone}
-        for p in office.reception
-    ]
+def reception_points(office: Office) -> dict:
+    """The office's other reception points as printed (slips and posters list them after its own address),
+    under ``reception``; nothing for an office that has none, so that its slips' versions stay what they were
+    before offices could have several points (a changed version asks for a reprint)."""
+    if not office.reception:
+        return {}
+    return {
+        "reception": [
+            {"name": p.name, "address": p.address, "hours": list(p.hours), "phone": p.phone}
+            for p in office.reception
+        ]
+    }
 
 
 def poster_payload(field: FieldInfo, procedures: list[Procedure], office: Office, site_url: str) -> dict:
@@ -138,7 +144,7 @@ def poster_payload(field: FieldInfo, procedures: list[Procedure], office: Office
             "unit": office.unit,
             "address": office.address,
             "hours": list(office.hours),
-            "reception": reception_points(office),
+            **reception_points(office),
         },
         "field": field.name,
         "url": urls.absolute(office, urls.field_scan(field.id), site_url),
