@@ -74,19 +74,21 @@ class PrintingPage:
     """The "for printing offices" page. Its tables need every PDF's checksum, so they are put into the
     finished HTML: MkDocs builds the other pages while the PDFs are being made."""
 
-    def __init__(self, theme_dir: Path, *, marks: bool):
+    def __init__(self, theme_dir: Path, *, marks: bool, samples: bool = True):
         self.env = templates.environment(theme_dir / "pages")
         self.marks = marks
+        self.kinds = KINDS if samples else tuple(k for k in KINDS if k != "sample")
+        """The tables the page has: a site without national forms has no filled samples."""
 
     def markdown(self) -> str:
-        slots = {kind: Markup(_slot(kind)) for kind in KINDS}
+        slots = {kind: Markup(_slot(kind)) for kind in self.kinds}
         body = self.env.get_template("printing.html.j2").render(marks=self.marks, slots=slots)
         return '---\ntitle: "Dành cho nhà in"\n---\n\n' + body + "\n"
 
     def with_tables(self, page_html: str, outputs: Outputs) -> str:
         table = self.env.get_template("printing-table.html.j2")
         links = {a.path: relative(urls.PRINTING, a.path) for a in outputs.artifacts}
-        for kind in KINDS:
+        for kind in self.kinds:
             slot = _slot(kind)
             if slot not in page_html:
                 raise RenderError(

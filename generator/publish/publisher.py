@@ -64,7 +64,7 @@ class Publisher:
         self.log = logger or logging.getLogger(__name__)
         self.progress = progress
         """Called with (PDFs ready, PDFs in all, PDFs reused) as rendering goes on."""
-        self.printing = PrintingPage(theme_dir, marks=pack_marks)
+        self.printing = PrintingPage(theme_dir, marks=pack_marks, samples=bool(catalog.forms))
         self._renderer: SlipRenderer | None = None
         self._stop = threading.Event()
         self.runner = Runner(
