@@ -45,7 +45,7 @@ def test_a_single_office_builds_byte_identically_to_before_provinces(tmp_path: P
     as the shipped one was at commit b1eda77, before the province layer; the reference is that commit's site.
 
     When another change alters a single office's site on purpose, refresh it with
-    ``python tests/test_province.py --refresh <built site>`` and say why in the commit.
+    ``python -m tests.test_province --refresh <built site>`` and say why in the commit.
     """
     project = copy_project(tmp_path, procedures=SINGLE_OFFICE)
     shutil.copy(SINGLE_OFFICE.parent / "mkdocs.yml", project / "mkdocs.yml")
