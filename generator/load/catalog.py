@@ -13,13 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ..errors import DataError, Problem, display_path
 from ..model import FieldInfo, FieldList, Office, Procedure, SharedForm, Status, code_is_valid
 from . import messages
 from .forms import FORMS_FOLDER, load_forms, unknown_form
-from .reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_SCALAR_CHARS, FileReader, Loc, Located
+from .reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_SCALAR_CHARS, FileReader, Loc, Located, validate
 
 __all__ = [
     "FIELDS_FILE",
@@ -234,15 +234,6 @@ def load_one(
         return None
     value = validate(model, located, reader)
     return None if value is None else (value, located)
-
-
-def validate(model: type[BaseModel], located: Located, reader: FileReader) -> Any:
-    try:
-        return model.model_validate(located.data)
-    except ValidationError as exc:
-        for loc, at_key, message in messages.validation_problems(model, exc):
-            reader.problem(*located.where(loc, key=at_key), message)
-        return None
 
 
 def _check_fields(loaded: tuple[FieldList, Located], shown: str, problems: list[Problem]) -> list[FieldInfo]:

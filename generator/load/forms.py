@@ -10,12 +10,9 @@ import difflib
 import re
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..errors import Problem
 from ..model import FormInput, InputKind, SharedForm
-from . import messages
-from .reader import FileReader, Located
+from .reader import FileReader, Located, validate
 
 __all__ = ["FORMS_FOLDER", "form_files", "load_forms", "unknown_form"]
 
@@ -51,11 +48,8 @@ def load_forms(
         located = reader.read()
         if located is None:
             continue
-        try:
-            form = SharedForm.model_validate(located.data)
-        except ValidationError as exc:
-            for loc, at_key, message in messages.validation_problems(SharedForm, exc):
-                reader.problem(*located.where(loc, key=at_key), message)
+        form = validate(SharedForm, located, reader)
+        if form is None:
             continue
         if _checked(form, located, reader):
             forms[form.id] = form

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, display_path, os_reason
 from ..model import CONTROL_CHARACTERS
@@ -256,3 +257,13 @@ def _byte_position(raw: bytes, offset: int) -> Position:
 
 def _text_position(text: str, offset: int) -> Position:
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def validate(model: type[BaseModel], located: Located, reader: FileReader) -> Any:
+    """``located``'s data as ``model``, or None with every problem added at its place in the file."""
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        for loc, at_key, message in messages.validation_problems(model, exc):
+            reader.problem(*located.where(loc, key=at_key), message)
+        return None
