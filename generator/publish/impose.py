@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import pikepdf
 
 from ..model import FieldInfo
+from ..render.compose import text_line
 from ..render.slip import Pdf, SlipRenderer
+from ..render.text import date_vi
 
 MM = 72 / 25.4
 #: Paper sizes in mm (portrait).
@@ -125,15 +127,11 @@ def open_pdf(content: bytes) -> pikepdf.Pdf:
 
 def finish(pdf: pikepdf.Pdf, title: str, keep_open: Sequence[pikepdf.Pdf]) -> Pdf:
     """Save with phieu's metadata and a deterministic /ID. Sources stay open until the save: qpdf copies
-    their streams' data only then."""
-    for key in ("/StructTreeRoot", "/MarkInfo"):  # the placed pages are not in any structure tree
-        if key in pdf.Root:
-            del pdf.Root[key]
+    their streams' data only then. ``pdf`` is a new PDF: the pages it took from tagged slips lose their
+    place in a structure tree they no longer have."""
     for page in pdf.pages:
         if "/StructParents" in page.obj:
             del page.obj["/StructParents"]
-    if "/Metadata" in pdf.Root:  # WeasyPrint's XMP describes the labels page, not the sheet
-        del pdf.Root.Metadata
     pdf.Root.Lang = pikepdf.String("vi")
     pdf.docinfo = pdf.make_indirect(
         pikepdf.Dictionary(Title=pikepdf.String(title), Producer=pikepdf.String("phieu"))
@@ -199,24 +197,29 @@ def crop_marks(layout: Layout) -> list[tuple[float, float, float, float]]:
     return segments
 
 
-def impose(layout: Layout, slips: Sequence[bytes], labels: Callable[[list[Side]], bytes], title: str) -> Pdf:
-    """Slips imposed ``layout``-wise, with crop marks.
+SLUG_BASELINE_MM = 2.0
+"""From the sheet's bottom edge to the slug line's baseline: below the crop marks."""
 
-    ``labels`` renders, for the planned sides, one page per side at the sheet's size holding its slug line
-    (outside the trim): each side is composed on top of that page.
-    """
+
+Slug = Callable[[list[Side], pikepdf.Pdf], tuple[pikepdf.Object, list[bytes]]]
+"""Given the planned sides and the sheet's PDF: the font of the slug lines (in that PDF) and each side's line
+as content drawing it in that font, named ``/PhieuSlug``."""
+
+
+def impose(layout: Layout, slips: Sequence[bytes], slug: Slug, title: str) -> Pdf:
+    """Slips imposed ``layout``-wise, with crop marks and each side's slug line (outside the trim)."""
     sources = [open_pdf(content) for content in slips]
     sides = plan_sides(layout, [len(source.pages) for source in sources])
-    pdf = open_pdf(labels(sides))
-    if len(pdf.pages) != len(sides):
-        raise ValueError(f"{len(pdf.pages)} trang nhãn cho {len(sides)} mặt tờ in")
-    forms: dict[tuple[int, int], pikepdf.Object] = {}
+    pdf = pikepdf.new()
     width, height = layout.sheet_mm
+    font, slugs = slug(sides, pdf)
+    forms: dict[tuple[int, int], pikepdf.Object] = {}
     trimmed = (MARGIN_MM, MARGIN_MM, width - MARGIN_MM, height - MARGIN_MM)
     marks = pdf.make_stream(lines(crop_marks(layout)))
-    for side, page in zip(sides, pdf.pages, strict=True):
-        isolate(page)
-        page.mediabox = _rect(0, 0, width, height)
+    for side, label in zip(sides, slugs, strict=True):
+        pdf.add_blank_page(page_size=(width * MM, height * MM))
+        page = pdf.pages[-1]
+        page.add_resource(font, pikepdf.Name.Font, pikepdf.Name.PhieuSlug)
         page.trimbox = _rect(*trimmed)
         page.bleedbox = _rect(
             trimmed[0] - BLEED_MM, trimmed[1] - BLEED_MM, trimmed[2] + BLEED_MM, trimmed[3] + BLEED_MM
@@ -228,33 +231,40 @@ def impose(layout: Layout, slips: Sequence[bytes], labels: Callable[[list[Side]]
             x0, y0, _, _ = layout.trim_mm(col, row)
             _place(page, forms[(slip, index)], f"1 0 0 1 {x0 * MM:.3f} {y0 * MM:.3f}")
         page.contents_add(marks)
+        page.contents_add(pdf.make_stream(label))
     return finish(pdf, title, sources)
+
+
+def slug_text(
+    field: FieldInfo, layout: Layout, updated: dt.date | None, side: Side, sides: list[Side]
+) -> str:
+    """A printed side's slug line: which pack, which sheet and side, and how to print it."""
+    duplex = any(s.back is not None for s in sides)
+    where = "" if side.back is None else (", mặt sau" if side.back else ", mặt trước")
+    width, height = layout.sheet_mm
+    how = f"In hai mặt, lật theo cạnh {'ngắn' if width > height else 'dài'}" if duplex else "In một mặt"
+    return (
+        f"{' '.join(field.name.split())} · Gói in cập nhật {date_vi(updated)} · Tờ {side.sheet}/{sides[-1].sheet}"
+        f"{where} · {layout.per_sheet} phiếu {layout.size} mỗi tờ · {how}"
+    )
 
 
 def imposed_pack(
     renderer: SlipRenderer, field: FieldInfo, size: str, slips: Sequence[bytes], updated: dt.date | None
 ) -> Pdf:
-    """A field's slips of ``size`` imposed for a print shop, each side with its slug line."""
+    """A field's slips of ``size`` imposed for a print shop, each side with its slug line (drawn by phieu
+    in a font rendered once per process: no layout for the sheets)."""
     layout = LAYOUTS[size]
-    width, height = layout.sheet_mm
     title = f"Tờ in bình trang: {field.name} ({layout.per_sheet} phiếu {size} mỗi tờ)"
 
-    def labels(sides: list[Side]) -> bytes:
-        return renderer.sheet_labels(
-            title,
-            [{"sheet": side.sheet, "back": side.back} for side in sides],
-            width,
-            height,
-            field=field.name,
-            updated=updated,
-            sheets=sides[-1].sheet if sides else 0,
-            per_sheet=layout.per_sheet,
-            size=size,
-            duplex=any(side.back is not None for side in sides),
-            margin_mm=MARGIN_MM,
-        ).content
+    def slug(sides: list[Side], pdf: pikepdf.Pdf) -> tuple[pikepdf.Object, list[bytes]]:
+        texts = [slug_text(field, layout, updated, side, sides) for side in sides]
+        font, drawable = renderer.slug_font("\n".join(texts))
+        x, y = (MARGIN_MM + 3) * MM, SLUG_BASELINE_MM * MM
+        lines = drawable.split("\n")
+        return pdf.copy_foreign(font.font), [text_line("PhieuSlug", font, x, y, line) for line in lines]
 
-    return impose(layout, slips, labels, title)
+    return impose(layout, slips, slug, title)
 
 
 # --- the table tent -------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def folder_digest(folder: Path) -> str:
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
-RENDER_REVISION = 7
+RENDER_REVISION = 8
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -59,6 +60,18 @@ FOOTER_CHARACTERS = "".join(
     sorted(set("Mã Cập nhật Phiên bản Trang chưa đối chiếu ·./-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"))
 )
 URL_CHARACTERS = "".join(chr(c) for c in range(0x21, 0x7F))
+
+
+def _vietnamese_letters() -> str:
+    """Every letter of Vietnamese, both cases, precomposed (NFC): the 12 vowels with each of the 5 tone marks."""
+    vowels = "aăâeêioôơuưy"
+    tones = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+    letters = {unicodedata.normalize("NFC", v + t) for v in vowels for t in ("", *tones)} | {"đ"}
+    return "".join(sorted(letters | {c.upper() for c in letters}))
+
+
+#: Characters of drawn Vietnamese text (a print sheet's slug line): printable ASCII and every Vietnamese letter.
+TEXT_CHARACTERS = "".join(sorted(set(URL_CHARACTERS) | set(_vietnamese_letters()) | set("·–—‘’“”…")))
 
 
 # --- layouts ------------------------------------------------------------------------------------------
@@ -373,7 +386,9 @@ def _own_resources(page: pikepdf.Page) -> None:
     page.obj.Resources = resources
 
 
-def _text(name: str, font: DrawnFont, x: float, y: float, text: str) -> bytes:
+def text_line(name: str, font: DrawnFont, x: float, y: float, text: str) -> bytes:
+    """Content drawing ``text`` in ``font`` (listed as ``name`` in the page's resources), its baseline's
+    start at (``x``, ``y``)."""
     g = f"{font.gray:.3g}"
     return f"BT /{name} {font.size:.3f} Tf {g} {g} {g} rg 1 0 0 1 {x:.3f} {y:.3f} Tm {font.show(text)} TJ ET".encode()
 
@@ -426,7 +441,7 @@ def finish(
         lines = []
         for line, baseline in zip(drawn.url_lines, layout.url_baselines, strict=True):
             line_width = url_font.width(line)
-            lines.append(_text("PhieuUrl", url_font, column + (width - line_width) / 2, baseline, line))
+            lines.append(text_line("PhieuUrl", url_font, column + (width - line_width) / 2, baseline, line))
         stream += tags.mark(first, "P", b"\n".join(lines), first=True)
         first.contents_add(pdf.make_stream(stream))
 
@@ -450,8 +465,8 @@ def finish(
             right = right_edge - footer_font.width(label)
             if left + footer_font.width(drawn.footer) + 3 * MM > right:
                 raise RenderError(f"dòng chân phiếu quá dài: {drawn.footer!r}")
-            text = _text("PhieuFooter", footer_font, left, baseline, drawn.footer)
-            text += b"\n" + _text("PhieuFooter", footer_font, right, baseline, label)
+            text = text_line("PhieuFooter", footer_font, left, baseline, drawn.footer)
+            text += b"\n" + text_line("PhieuFooter", footer_font, right, baseline, label)
             page.contents_add(pdf.make_stream(tags.mark(page, "P", text)))
 
         pdf.docinfo.Author = pikepdf.String(drawn.author)

@@ -154,7 +154,7 @@ class _Theme:
             size: CSS(string=f"@page {{ size: {size} portrait; }}", font_config=self.fonts)
             for size in urls.PAPER_SIZES
         }
-        self.drawn: tuple[compose.DrawnFont, compose.DrawnFont] | None = None
+        self.drawn: dict[tuple[str, str], compose.DrawnFont] = {}
         self.frames: OrderedDict[str, compose.Frame] = OrderedDict()
 
 
@@ -228,18 +228,32 @@ class SlipRenderer:
 
     # --- what a slip prints ---------------------------------------------------------------------------
 
+    def drawn_font(self, style: str, characters: str) -> compose.DrawnFont:
+        """The font of text drawn in ``style`` (a class of slip.css), embedded and subset to ``characters``:
+        rendered once per process for each style and set of characters."""
+        key = (style, characters)
+        if key not in self.theme.drawn:
+            html = self.env.get_template("stamp.html.j2").render(style=style, characters=characters)
+            self.theme.drawn[key] = compose.drawn_font(self._render(html, "A5"))
+        return self.theme.drawn[key]
+
     def drawn_fonts(self) -> tuple[compose.DrawnFont, compose.DrawnFont]:
-        """The fonts of the footer and of the address under the QR code (rendered once per process)."""
-        if self.theme.drawn is None:
-            fonts = []
-            for style, characters in (
-                ("slip-footer", compose.FOOTER_CHARACTERS),
-                ("slip-url", compose.URL_CHARACTERS),
-            ):
-                html = self.env.get_template("stamp.html.j2").render(style=style, characters=characters)
-                fonts.append(compose.drawn_font(self._render(html, "A5")))
-            self.theme.drawn = (fonts[0], fonts[1])
-        return self.theme.drawn
+        """The fonts of a slip's footer and of the address under its QR code."""
+        return (
+            self.drawn_font("slip-footer", compose.FOOTER_CHARACTERS),
+            self.drawn_font("slip-url", compose.URL_CHARACTERS),
+        )
+
+    def slug_font(self, text: str) -> tuple[compose.DrawnFont, str]:
+        """The font of a print sheet's slug line ``text`` (Vietnamese letters, ASCII, and any other character
+        the text holds: a field's name may hold one), and the text it can draw: a character no font of the
+        theme has becomes "?" (a slug line is for the print shop, not for citizens)."""
+        extra = "".join(sorted(set(text) - set(compose.TEXT_CHARACTERS) - {" "}))
+        try:
+            return self.drawn_font("sheet-slug", compose.TEXT_CHARACTERS + extra), text
+        except RenderError:
+            drawable = "".join(c if c == " " or c in compose.TEXT_CHARACTERS else "?" for c in text)
+            return self.drawn_font("sheet-slug", compose.TEXT_CHARACTERS), drawable
 
     def url_lines(self, url: str, size: str) -> tuple[str, ...]:
         """The address printed under the QR code (without its scheme), in lines that fit its column: broken
@@ -433,15 +447,6 @@ class SlipRenderer:
             short=target.split("://", 1)[1],
             width_mm=width_mm,
             height_mm=height_mm,
-        )
-        return self._pdf(html, "A4")
-
-    def sheet_labels(self, title: str, sides: list[dict], width_mm: float, height_mm: float, **pack) -> Pdf:
-        """One page per printed side of a pack imposed for a print shop, at the sheet's size, with only its
-        slug line: ``pack`` holds ``field``, ``updated``, ``sheets``, ``per_sheet``, ``size``, ``duplex``
-        and ``margin_mm`` (see sheet.html.j2)."""
-        html = self.env.get_template("sheet.html.j2").render(
-            title=title, sides=sides, width_mm=width_mm, height_mm=height_mm, **pack
         )
         return self._pdf(html, "A4")
 
