@@ -93,10 +93,12 @@ def cpu(function, *args):
 
 
 def items(corpus: Path, count: int, sample: int) -> dict:
-    """CPU seconds per item, one core: bodies, new-page bodies, compositions, whole renders, and each
-    office's own per-field PDFs (poster, table tent, the labels of an imposed pack)."""
+    """CPU seconds per item, one core: bodies, new-page bodies, compositions, whole renders, a field's
+    poster and tent bodies, and each office's own per-field PDFs (poster and tent composed, imposed pack,
+    pack)."""
     from phieu import load_catalog
-    from phieu.publish.impose import TENT_FACE_MM, imposed_pack
+    from phieu.publish.impose import TENT_FACE_MM, imposed_pack, tent_sheet
+    from phieu.publish.packs import assemble_pack
     from phieu.render.slip import SlipRenderer
 
     catalog = load_catalog(corpus)
@@ -130,10 +132,14 @@ def items(corpus: Path, count: int, sample: int) -> dict:
             _, seconds = cpu(r.composed, p, SIZE, bodies[spec].content, new_pages[(spec, step)].content)
             compose_s.append(seconds)
     field = catalog.field(catalog.procedure(codes[0]).field)
-    poster = [cpu(r.poster, field)[1] for r in renderers]
-    tent = [cpu(r.tent_face, field, *TENT_FACE_MM)[1] for r in renderers]
+    first.poster(field)  # the office's parts laid out, as in a build
+    poster_body, poster_body_s = cpu(first.poster_body, field)
+    tent_body, tent_body_s = cpu(first.tent_body, field, *TENT_FACE_MM)
+    poster = [cpu(r.poster, field, poster_body.content)[1] for r in renderers]
+    tent = [cpu(tent_sheet, r, field, tent_body.content)[1] for r in renderers]
     slips = [first.slip(p, SIZE).content for p in first.catalog.in_field(field.id)]
-    imposed = [cpu(imposed_pack, first, field, SIZE, slips, None)[1] for _ in renderers[:3]]
+    imposed = [cpu(imposed_pack, r, field, SIZE, slips, None)[1] for r in renderers[:3]]
+    pack = [cpu(assemble_pack, slips, True, "x")[1] for _ in renderers[:3]]
     return {
         "sample": len(codes),
         "fields": len(catalog.fields),
@@ -145,7 +151,11 @@ def items(corpus: Path, count: int, sample: int) -> dict:
         "new_pages": len(new_page_s),
         "compose": statistics.mean(compose_s),
         "composed": len(compose_s),
-        "field_pdfs": statistics.mean(poster) + statistics.mean(tent) + statistics.mean(imposed),
+        "field_bodies": poster_body_s + tent_body_s,
+        "field_pdfs": statistics.mean(poster)
+        + statistics.mean(tent)
+        + statistics.mean(imposed)
+        + statistics.mean(pack),
         "per_slip_amortised": (sum(body_s) + sum(new_page_s) + sum(compose_s)) / len(compose_s),
     }
 
@@ -288,18 +298,21 @@ def main() -> None:
     # warm run: keys, cache reads) grow with the offices.
     fields = per["fields"]
     bodies = cold["made"].get("body", 0) + cold["made"].get("new-page", 0)
+    field_bodies = cold["made"].get("poster-body", 0) + cold["made"].get("tent-body", 0)
     plan = warm_cpu / k
     for offices_count in (k, 100):
         cpu_s = (
             bodies * per["body"]
+            + field_bodies * per["field_bodies"] / 2
             + offices_count * n * per["compose"]
             + offices_count * fields * per["field_pdfs"]
             + offices_count * plan
         )
         print(
             f"| projection, {offices_count} × {n}, from per-item CPU: {bodies} bodies × {per['body'] * ms:.0f} ms + "
+            f"{field_bodies} poster and tent bodies × {per['field_bodies'] / 2 * ms:.0f} ms + "
             f"{offices_count * n} compositions × {per['compose'] * ms:.1f} ms + {offices_count * fields} fields × "
-            f"{per['field_pdfs'] * ms:.0f} ms (poster, tent, imposed labels) + {offices_count} plans × {plan:.1f} s"
+            f"{per['field_pdfs'] * ms:.0f} ms (poster, tent, imposed pack, pack) + {offices_count} plans × {plan:.1f} s"
             f" | {cpu_s / 60:.1f} min CPU, ≈ {cpu_s / 120:.1f} min on 2 cores"
             + (f" (measured: {cold_cpu / 60:.1f} min CPU)" if offices_count == k else "")
             + " | |"

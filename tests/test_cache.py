@@ -116,8 +116,8 @@ def test_a_truncated_cache_file_is_rebuilt_not_published(catalog, tmp_path: Path
     assert first.reused == 0
     second = Publisher(one, ROOT / "theme", site_url=SITE, cache_dir=tmp_path).render_all()
     assert second.rendered == 0 and second.files == first.files
-    cached = sorted(tmp_path.rglob("*.pdf"))
-    victim = cached[0]
+    published = {a.content: a.path for a in first.artifacts}
+    victim = next(p for p in sorted(tmp_path.rglob("*.pdf")) if p.read_bytes() in published)
     victim.write_bytes(victim.read_bytes()[:100])
     third = Publisher(one, ROOT / "theme", site_url=SITE, cache_dir=tmp_path).render_all()
     assert third.rendered == 1

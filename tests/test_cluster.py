@@ -178,8 +178,10 @@ def test_a_failing_job_fails_the_build_with_its_located_message(cluster, tmp_pat
     broken = copy_project(tmp_path / "broken", procedures=MINI)
     (broken / "site").mkdir()
     (broken / "site" / "index.html").write_text("old site", encoding="utf-8")
-    template = broken / "theme" / "slip" / "poster.html.j2"  # shipped with each job to the workers
-    template.write_text(template.read_text(encoding="utf-8").replace("<body>", "<body>{{ khong_co }}", 1))
+    # Shipped with each job to the workers; only a poster's body (laid out on a worker) reads this part.
+    template = broken / "theme" / "slip" / "poster.html.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace('<ol class="poster-list">', '<ol class="poster-list">{{ khong_co }}', 1))
     done = phieu_build(broken, "site", tmp_path / "cache", "--scheduler", running.scheduler_address)
     assert done.returncode == 1
     assert_no_traceback(done)

@@ -309,7 +309,7 @@ def tent(face: bytes, title: str) -> Pdf:
     return finish(pdf, title, [source])
 
 
-def tent_sheet(renderer: SlipRenderer, field: FieldInfo) -> Pdf:
-    """A field's table tent: its face rendered once, placed twice."""
-    face = renderer.tent_face(field, *TENT_FACE_MM)
+def tent_sheet(renderer: SlipRenderer, field: FieldInfo, body: bytes | None = None) -> Pdf:
+    """A field's table tent: its face composed once from its ``body`` (shared by offices), placed twice."""
+    face = renderer.tent_face(field, *TENT_FACE_MM, body)
     return tent(face.content, f"Bảng để bàn: {field.name}")

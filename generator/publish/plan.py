@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import importlib.metadata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,8 +28,8 @@ from ..errors import PhieuError
 from ..load import Catalog
 from ..model import FieldInfo, Procedure
 from ..render import text
-from ..render.slip import SlipRenderer, render_error
-from .impose import LAYOUTS
+from ..render.slip import PartSpec, SlipRenderer, render_error
+from .impose import LAYOUTS, TENT_FACE_MM
 
 #: Libraries whose output ends up in the PDF bytes: upgrading one makes every PDF again.
 RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "qrcode")
@@ -49,7 +50,7 @@ def folder_digest(folder: Path) -> str:
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
-RENDER_REVISION = 8
+RENDER_REVISION = 9
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class Job:
     spec: tuple
     """What to make: ("slip", code, size), ("poster", field), ("tent", field), ("pack", field, size) or
     ("imposed", field, size); a slip's body ("slip", code, size, "body") and its new-page variant
-    ("slip", code, size, "new-page", step) (see ``SlipRenderer.slip_part``)."""
+    ("slip", code, size, "new-page", step) (see ``SlipRenderer.slip_part``); a poster's or a tent's body
+    ("poster", field, "body"), ("tent", field, "body")."""
     path: str | None
     """Where it is published; None for bodies and for slips made only to go into a pack of another size."""
     kind: str
@@ -70,7 +72,7 @@ class Job:
     updated: dt.date | None
     needs: tuple[str, ...] = ()
     """Cache keys of the PDFs this one is made from, in order: a pack's slips, a slip's body and new-page
-    body, a new-page body's body."""
+    body, a new-page body's body, a poster's or a tent's body."""
 
 
 class Plan:
@@ -129,6 +131,15 @@ class Plan:
         }  # asdict() would copy it all
         return digest(("body", *self._made_with(), fields)), step
 
+    @staticmethod
+    def _part_spec(what: str, measure: Callable[..., PartSpec], f: FieldInfo, *args: float) -> PartSpec:
+        try:  # laying out the office's parts runs the poster and tent templates: a broken one is named here
+            return measure(f, *args)
+        except PhieuError:
+            raise
+        except Exception as exc:
+            raise render_error(f"{what} {f.id}", exc) from exc
+
     def pack_key(self, f: FieldInfo, size: str) -> str:
         records = [p.model_dump(mode="json") for p in self.catalog.in_field(f.id)]
         return digest(("pack", size, self.pack_marks, *self._common(), f.model_dump(mode="json"), records))
@@ -146,6 +157,10 @@ class Plan:
     def poster_key(self, f: FieldInfo) -> str:
         printed = text.poster_payload(f, self.catalog.in_field(f.id), self.catalog.office, self.site_url)
         return digest(("poster", *self._made_with(), printed))
+
+    def part_key(self, spec: PartSpec) -> str:
+        """The key of a poster's or a table tent's body: no office, no site URL, only what it is laid out from."""
+        return digest(("part", *self._made_with(), dataclasses.asdict(spec)))
 
     @cached_property
     def jobs(self) -> list[Job]:
@@ -183,12 +198,28 @@ class Plan:
         for f in self.catalog.fields:
             procedures = self.catalog.in_field(f.id)
             updated = max((p.updated for p in procedures), default=None)
+            # A poster and a table tent are composed from a body shared by offices and the office's parts.
             title = f"Áp phích {f.name}"
+            body = self.part_key(self._part_spec("áp phích", self.renderer.poster_spec, f))
+            jobs.append(Job(body, ("poster", f.id, "body"), None, "poster-body", title, "A4", updated))
             jobs.append(
-                Job(self.poster_key(f), ("poster", f.id), urls.poster(f.id), "poster", title, "A4", updated)
+                Job(
+                    self.poster_key(f),
+                    ("poster", f.id),
+                    urls.poster(f.id),
+                    "poster",
+                    title,
+                    "A4",
+                    updated,
+                    (body,),
+                )
             )
             title = f"Bảng để bàn {f.name}"
-            jobs.append(Job(self.tent_key(f), ("tent", f.id), urls.tent(f.id), "tent", title, "A4", None))
+            body = self.part_key(self._part_spec("bảng để bàn", self.renderer.tent_spec, f, *TENT_FACE_MM))
+            jobs.append(Job(body, ("tent", f.id, "body"), None, "tent-body", title, "A4", None))
+            jobs.append(
+                Job(self.tent_key(f), ("tent", f.id), urls.tent(f.id), "tent", title, "A4", None, (body,))
+            )
             if not procedures:
                 continue
             for size in self.pack_sizes:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from ..errors import PhieuError, RenderError
 from ..load import Catalog
 from ..render.slip import Pdf, SlipRenderer, render_error
-from .impose import imposed_pack, tent_sheet
+from .impose import TENT_FACE_MM, imposed_pack, tent_sheet
 from .packs import assemble_pack
 from .plan import Job, Plan
 
@@ -51,23 +51,30 @@ JOB_NAMES = {
 def describe(spec: tuple) -> str:
     """A job in words, as errors name it: "phiếu 1.001193 A5"."""
     kind, *args = spec
-    return f"{JOB_NAMES[kind]} {' '.join(map(str, args[:2]))}"
+    shown = args[:1] if kind in ("poster", "tent") else args[:2]  # not a body's part name
+    return f"{JOB_NAMES[kind]} {' '.join(map(str, shown))}"
 
 
 def render_spec(renderer: SlipRenderer, spec: tuple, slips: list[bytes] | None = None) -> Pdf:
-    """Make the PDF of a job that needs WeasyPrint; a slip, a new-page body and an imposed pack also need
-    the PDFs they are made from (``slips``)."""
+    """Make the PDF of a job that is not a pack; a slip, a new-page body, a poster, a tent and an imposed
+    pack also need the PDFs they are made from (``slips``)."""
     kind, *args = spec
     catalog = renderer.catalog
     try:
         if kind == "slip":  # a slip composed from its body, the body, or its new-page body
             return renderer.slip_part(catalog.procedure(args[0]), tuple(args[1:]), slips or [])
-        if kind == "tent":
-            return tent_sheet(renderer, catalog.field(args[0]))
+        field = catalog.field(args[0])
         if kind == "imposed":
             updated = max((p.updated for p in catalog.in_field(args[0])), default=None)
-            return imposed_pack(renderer, catalog.field(args[0]), args[1], slips or [], updated)
-        return renderer.poster(catalog.field(args[0]))
+            return imposed_pack(renderer, field, args[1], slips or [], updated)
+        body = args[1:] == ["body"]  # a poster's or a tent's body, or the office's composed from its body
+        if kind == "tent":
+            return (
+                renderer.tent_body(field, *TENT_FACE_MM)
+                if body
+                else tent_sheet(renderer, field, *(slips or []))
+            )
+        return renderer.poster_body(field) if body else renderer.poster(field, *(slips or []))
     except PhieuError:
         raise
     except Exception as exc:
@@ -307,9 +314,8 @@ class Runner:
         idle: Callable[[int, int], None] | None = None,
     ) -> Iterator[tuple[Job, Pdf, bool]]:
         """Hand ``jobs`` to an executor, at most ``limit`` at a time, and yield each result as it comes."""
-        queue = deque(sorted(jobs, key=lambda j: j.kind != "poster"))  # posters are the longest: first
-        waiting = [job for job in queue if job.needs]
-        queue = deque(job for job in queue if not job.needs)
+        waiting = [job for job in jobs if job.needs]
+        queue = deque(job for job in jobs if not job.needs)
         finished: SimpleQueue[Future] = SimpleQueue()
         running: dict[Future, Job] = {}
         done = 0

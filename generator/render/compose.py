@@ -93,7 +93,8 @@ class Layout:
     area: tuple[float, float, float]
     """Left, right and bottom edge of the page area (the footer goes below it, between these)."""
     where_page: int
-    """Index of the page where the office's "where and when" rows begin."""
+    """Index of the page where the office's "where and when" rows begin (-1: a part without them, a table
+    tent's face)."""
     where_top: float
     room: float
     """From ``where_top`` down to the bottom of the page area: the most the office's rows may take there."""
@@ -143,8 +144,7 @@ def read_layout(document: Document) -> Layout:
         for box in _boxes(page._page_box)
         if getattr(box, "element", None) is not None and box.element.tag == "figure"
     )
-    (where_page, where), *_ = _with_id(document, WHERE_ID)
-    top = where.border_box_y()
+    where_page, where = next(_with_id(document, WHERE_ID), (-1, None))
     area = page._page_box
     return Layout(
         width=page.width * PT_PER_PX,
@@ -163,8 +163,8 @@ def read_layout(document: Document) -> Layout:
             height - _page_bottom_px(document, 0) * PT_PER_PX,
         ),
         where_page=where_page,
-        where_top=height - top * PT_PER_PX,
-        room=(_page_bottom_px(document, where_page) - top) * PT_PER_PX,
+        where_top=height - where.border_box_y() * PT_PER_PX if where else 0.0,
+        room=(_page_bottom_px(document, where_page) - where.border_box_y()) * PT_PER_PX if where else 0.0,
     )
 
 
@@ -195,8 +195,8 @@ class Frame:
     pdf: pikepdf.Pdf
     band: pikepdf.Object
     """Form XObject: the office's name and unit, where the slip's header begins."""
-    where: pikepdf.Object
-    """Form XObject: the office's "where and when" rows."""
+    where: pikepdf.Object | None
+    """Form XObject: the office's "where and when" rows (None: a table tent's frame has none)."""
     band_lines: int
     where_top: float
     where_height: float
@@ -214,7 +214,7 @@ def frame_of(document: Document) -> Frame:
             for b in _boxes(box)
         )
     }
-    (page, where), *_ = _with_id(document, WHERE_ID)
+    page, where = next(_with_id(document, WHERE_ID), (1, None))
     if page != 1:
         raise RenderError("khung cơ quan của phiếu: các dòng nơi nộp phải bắt đầu ở trang 2")
     height = document.pages[0].height * PT_PER_PX
@@ -229,6 +229,8 @@ def frame_of(document: Document) -> Frame:
         ]
         form.write(pikepdf.unparse_content_stream(kept))
         forms.append(pdf.make_indirect(form))
+    if where is None:
+        return Frame(pdf, forms[0], None, len(lines), 0.0, 0.0)
     # Rows longer than a page fit no body: each slip of the office is then rendered whole.
     fits = len(document.pages) == 2
     return Frame(
@@ -329,7 +331,8 @@ class Drawn:
 
     qr: QrCode
     url_lines: tuple[str, ...]
-    footer: str
+    footer: str | None
+    """None: the part has its own footer (a poster's, laid out with its body)."""
     author: str
     """The office's name, the PDF's author."""
 
@@ -405,6 +408,20 @@ def _qr(qr: QrCode, left: float, bottom: float, side: float) -> bytes:
     ).encode()
 
 
+def _footer(layout: Layout, font: DrawnFont, footer: str, label: str) -> bytes:
+    """A page's footer line: ``footer`` at the left of the page area, ``label`` (its page number) at its right."""
+    left, right_edge, bottom = layout.area
+    baseline = FOOTER_BASELINE_MM * MM
+    if baseline + font.size > bottom:
+        raise RenderError("lề dưới của phiếu quá hẹp cho dòng chân phiếu")
+    right = right_edge - font.width(label)
+    if left + font.width(footer) + 3 * MM > right:
+        raise RenderError(f"dòng chân phiếu quá dài: {footer!r}")
+    return text_line("PhieuFooter", font, left, baseline, footer) + b"\n" + text_line(
+        "PhieuFooter", font, right, baseline, label
+    )
+
+
 def finish(
     pdf: pikepdf.Pdf,
     layout: Layout,
@@ -425,7 +442,6 @@ def finish(
             band = pdf.copy_foreign(frame.band)
             first.obj.Resources.XObject.PhieuBand = band
             first.contents_add(tags.mark(first, "P", b"q /PhieuBand Do Q", first=True), prepend=True)
-        footer_ref = pdf.copy_foreign(footer_font.font)
         url_ref = pdf.copy_foreign(url_font.font)
         first.obj.Resources.Font.PhieuUrl = url_ref
 
@@ -445,7 +461,7 @@ def finish(
         stream += tags.mark(first, "P", b"\n".join(lines), first=True)
         first.contents_add(pdf.make_stream(stream))
 
-        if frame is not None:
+        if frame is not None and frame.where is not None:
             page = pages[layout.where_page]
             if frame.where_height > layout.room + 0.01:
                 raise RenderError("các dòng của cơ quan không vừa chỗ còn lại của phiếu")
@@ -455,19 +471,12 @@ def finish(
                 pdf.make_stream(tags.mark(page, "P", b"q 1 0 0 1 0 %.3f cm /PhieuWhere Do Q" % shift))
             )
 
-        left, right_edge, bottom = layout.area
-        baseline = FOOTER_BASELINE_MM * MM
-        if baseline + footer_font.size > bottom:
-            raise RenderError("lề dưới của phiếu quá hẹp cho dòng chân phiếu")
-        for number, page in enumerate(pages, start=1):
-            page.obj.Resources.Font.PhieuFooter = footer_ref
-            label = f"Trang {number}/{len(pages)}"
-            right = right_edge - footer_font.width(label)
-            if left + footer_font.width(drawn.footer) + 3 * MM > right:
-                raise RenderError(f"dòng chân phiếu quá dài: {drawn.footer!r}")
-            text = text_line("PhieuFooter", footer_font, left, baseline, drawn.footer)
-            text += b"\n" + text_line("PhieuFooter", footer_font, right, baseline, label)
-            page.contents_add(pdf.make_stream(tags.mark(page, "P", text)))
+        if drawn.footer is not None:
+            footer_ref = pdf.copy_foreign(footer_font.font)
+            for number, page in enumerate(pages, start=1):
+                page.obj.Resources.Font.PhieuFooter = footer_ref
+                text = _footer(layout, footer_font, drawn.footer, f"Trang {number}/{len(pages)}")
+                page.contents_add(pdf.make_stream(tags.mark(page, "P", text)))
 
         pdf.docinfo.Author = pikepdf.String(drawn.author)
         out = io.BytesIO()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes.util
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -45,6 +46,8 @@ QR_WIDTH_MM = {"A4": 40, "A5": 34, "A6": 30}
 POSTER_QR_MM = 70
 #: A table tent is read from across the counter: a larger code than the poster's.
 TENT_QR_MM = 80
+#: Sizes of the address under a poster's and a table tent's QR code (slip.css: .poster-qr .slip-url, .tent-url).
+POSTER_URL_PT, TENT_URL_PT = 11.0, 12.0
 PDF_OPTIONS = {"pdf_tags": True, "custom_metadata": True}
 
 
@@ -115,6 +118,22 @@ class Pdf:
 QR_COLUMN_MM = {"A4": 52, "A5": 44, "A6": 36}
 #: The parts of a slip's printed payload that are its office's (the rest is its body's).
 OFFICE_PARTS = ("office", "url", "counter")
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """Everything a poster's or a table tent's body is laid out from (its cache key, with the theme)."""
+
+    kind: str
+    payload: dict
+    """What the body prints: all but the office's parts, its QR code and the code's address."""
+    band_lines: int
+    """Lines kept at the top for the office's name."""
+    url_lines: int
+    """Lines kept under the QR code for its address."""
+    step: int
+    """Room kept after a poster's list for the office's address and hours, in steps of
+    :data:`compose.WHERE_STEP_PT` (0 for a table tent)."""
 
 
 @dataclass(frozen=True)
@@ -256,10 +275,18 @@ class SlipRenderer:
             return self.drawn_font("sheet-slug", compose.TEXT_CHARACTERS), drawable
 
     def url_lines(self, url: str, size: str) -> tuple[str, ...]:
-        """The address printed under the QR code (without its scheme), in lines that fit its column: broken
-        after a "/" where possible, anywhere in a part too long for a line."""
-        font = self.drawn_fonts()[1]
-        room = QR_COLUMN_MM[size] * compose.MM
+        """The address printed under a slip's QR code, in lines that fit its column."""
+        return self._address_lines(url, QR_COLUMN_MM[size], self.drawn_fonts()[1])
+
+    def _url_font(self, points: float) -> compose.DrawnFont:
+        """The font of the address under a slip's QR code at another size (a poster's, a table tent's)."""
+        return dataclasses.replace(self.drawn_fonts()[1], size=points)
+
+    @staticmethod
+    def _address_lines(url: str, room_mm: float, font: compose.DrawnFont) -> tuple[str, ...]:
+        """``url`` without its scheme, in lines that fit ``room_mm``: broken after a "/" where possible,
+        anywhere in a part too long for a line."""
+        room = room_mm * compose.MM
 
         def fits(text: str) -> bool:
             return font.width(text) <= room
@@ -421,34 +448,121 @@ class SlipRenderer:
             return self.body(procedure, size)
         return self.new_page_body(procedure, size, kind[1], slips[0])
 
-    def poster(self, field: FieldInfo) -> Pdf:
-        """A field's A4 poster. The template sees only its printed payload and the QR code of its URL."""
+    # --- posters and table tents composed from parts ------------------------------------------------
+
+    def _office_frame(self, kind: str, template: str, office: dict, **page) -> compose.Frame:
+        """An office's parts of a poster or a table tent, laid out once per process and kept."""
+        key = json.dumps([kind, office, page], ensure_ascii=False)
+        frames = self.theme.frames
+        if key not in frames:
+            html = self.env.get_template(template).render(part="frame", office=office, **page)
+            frames[key] = compose.frame_of(self._render(html, "A4"))
+            while len(frames) > _Theme.FRAMES:
+                frames.popitem(last=False)
+        frames.move_to_end(key)
+        return frames[key]
+
+    def _poster_parts(self, field: FieldInfo) -> tuple[dict, compose.Frame, tuple[str, ...]]:
         printed = text.poster_payload(
             field, self.catalog.in_field(field.id), self.catalog.office, self.site_url
         )
+        frame = self._office_frame("poster", "poster.html.j2", printed["office"], field="", updated=None)
+        lines = self._address_lines(printed["url"], POSTER_QR_MM, self._url_font(POSTER_URL_PT))
+        return printed, frame, lines
+
+    def poster_spec(self, field: FieldInfo) -> PartSpec:
+        """What a field's poster body is laid out from (the same for every office listing the same
+        procedures, whose name takes as many lines and whose address and hours as many steps)."""
+        printed, frame, lines = self._poster_parts(field)
+        payload = {k: v for k, v in printed.items() if k not in ("office", "url")}
+        step = math.ceil(frame.where_height / compose.WHERE_STEP_PT)
+        return PartSpec("poster", payload, frame.band_lines, len(lines), step)
+
+    def poster_body(self, field: FieldInfo) -> Pdf:
+        """A field's poster without its office's parts, carrying its layout."""
+        spec = self.poster_spec(field)
+        html = self.env.get_template("poster.html.j2").render(
+            part="body",
+            **spec.payload,
+            qr_mm=POSTER_QR_MM,
+            band_lines=spec.band_lines,
+            url_lines=spec.url_lines,
+            foot_mm=spec.step * compose.WHERE_STEP_PT / compose.MM,
+        )
+        return self._part(html)
+
+    def poster(self, field: FieldInfo, body: bytes | None = None) -> Pdf:
+        """A field's A4 poster: its body (laid out here when not given), the office's name and address
+        placed, the QR code of the field's page and its address drawn."""
+        body = body or self.poster_body(field).content
+        printed, frame, lines = self._poster_parts(field)
         qr = make_qr(printed["url"])
         check_print_width(qr, POSTER_QR_MM, "A4")
-        html = self.env.get_template("poster.html.j2").render(
-            **printed, qr=qr, qr_mm=POSTER_QR_MM, short=printed["url"].split("://", 1)[1]
-        )
-        return self._pdf(html, "A4")
+        fonts = (self.drawn_fonts()[0], self._url_font(POSTER_URL_PT))
+        return self._finish(body, compose.Drawn(qr, lines, None, printed["office"]["name"]), fonts, frame)
 
-    def tent_face(self, field: FieldInfo, width_mm: float, height_mm: float) -> Pdf:
-        """One face of a field's table tent: its name, the QR code of its page and what the code is for."""
+    def _tent_parts(
+        self, field: FieldInfo, width_mm: float, height_mm: float
+    ) -> tuple[str, compose.Frame, tuple[str, ...]]:
         target = urls.absolute(self.catalog.office, urls.field_scan(field.id), self.site_url)
-        qr = make_qr(target)
-        check_print_width(qr, TENT_QR_MM, "A4")
+        office = {"name": self.catalog.office.name}  # all a tent prints of its office (plan.tent_key)
+        frame = self._office_frame(
+            "tent", "tent.html.j2", office, title="", qr_mm=TENT_QR_MM, width_mm=width_mm, height_mm=height_mm
+        )
+        return target, frame, self._address_lines(target, TENT_QR_MM, self._url_font(TENT_URL_PT))
+
+    def tent_spec(self, field: FieldInfo, width_mm: float, height_mm: float) -> PartSpec:
+        """What a table tent's face is laid out from: the same for every office whose name takes as many
+        lines and whose address as many."""
+        _, frame, lines = self._tent_parts(field, width_mm, height_mm)
+        return PartSpec(
+            "tent", {"name": field.name, "size": [width_mm, height_mm]}, frame.band_lines, len(lines), 0
+        )
+
+    def tent_body(self, field: FieldInfo, width_mm: float, height_mm: float) -> Pdf:
+        """One face of a field's table tent without its office's name, carrying its layout."""
+        spec = self.tent_spec(field, width_mm, height_mm)
         html = self.env.get_template("tent.html.j2").render(
+            part="body",
             title=f"Bảng để bàn: {field.name}",
             field={"name": field.name},
-            office={"name": self.catalog.office.name},  # all it prints of them (plan.tent_key covers these)
-            qr=qr,
             qr_mm=TENT_QR_MM,
-            short=target.split("://", 1)[1],
+            band_lines=spec.band_lines,
+            url_lines=spec.url_lines,
             width_mm=width_mm,
             height_mm=height_mm,
         )
-        return self._pdf(html, "A4")
+        return self._part(html)
+
+    def tent_face(
+        self, field: FieldInfo, width_mm: float, height_mm: float, body: bytes | None = None
+    ) -> Pdf:
+        """One face of a field's table tent: the office's name placed onto its body (laid out here when not
+        given), the QR code of the field's page and its address drawn."""
+        body = body or self.tent_body(field, width_mm, height_mm).content
+        target, frame, lines = self._tent_parts(field, width_mm, height_mm)
+        qr = make_qr(target)
+        check_print_width(qr, TENT_QR_MM, "A4")
+        fonts = (self.drawn_fonts()[0], self._url_font(TENT_URL_PT))
+        return self._finish(body, compose.Drawn(qr, lines, None, self.catalog.office.name), fonts, frame)
+
+    def _part(self, html: str) -> Pdf:
+        document = self._render(html, "A4")
+        layout = compose.read_layout(document)
+        with time_limit(TIME_LIMIT_S):
+            content = compose.with_layout(document.write_pdf(**PDF_OPTIONS), layout)
+        return Pdf(content, layout.pages)
+
+    def _finish(
+        self,
+        body: bytes,
+        drawn: compose.Drawn,
+        fonts: tuple[compose.DrawnFont, compose.DrawnFont],
+        frame: compose.Frame,
+    ) -> Pdf:
+        pdf, layout = compose.open_part(body)
+        with time_limit(TIME_LIMIT_S):
+            return Pdf(compose.finish(pdf, layout, drawn, fonts, frame), layout.pages)
 
 
 def render_error(what: str, exc: Exception) -> RenderError:
