@@ -41,6 +41,7 @@ SIZE = "A5"
 def stage(corpus: Path, cache: Path, count: int, phone_office: int | None) -> dict:
     """Every office's PDFs over the shared ``cache``; what was made, by kind."""
     from phieu import load_catalog
+    from phieu.publish.plan import shared_new_page
     from phieu.publish.publisher import Publisher
 
     catalog = load_catalog(corpus)
@@ -52,6 +53,13 @@ def stage(corpus: Path, cache: Path, count: int, phone_office: int | None) -> di
         publisher = Publisher(office_catalog, THEME, site_url=office_catalog.office.site_url, cache_dir=cache)
         publisher.render_all()
         kinds.update({job.key: job.kind for job in publisher.plan.jobs})
+        kinds.update(
+            {
+                shared_new_page(job.needs[0]): "shared new-page copy"
+                for job in publisher.plan.jobs
+                if job.kind == "new-page"
+            }
+        )
     seconds = time.perf_counter() - start
     made: dict[str, int] = {}
     for key in {p.stem for p in cache.glob("*/*.json")} - before:

@@ -12,6 +12,7 @@ import functools
 import io
 import random
 import string
+from pathlib import Path
 
 import pikepdf
 import pypdfium2
@@ -22,6 +23,7 @@ from phieu import load_catalog
 from phieu.load import Catalog
 from phieu.model import ReceptionPoint
 from phieu.publish.plan import Plan
+from phieu.publish.publisher import Publisher
 from phieu.render import compose
 from phieu.render.qr import make_qr
 from phieu.render.slip import QR_COLUMN_MM, SlipRenderer
@@ -369,3 +371,37 @@ def test_an_office_whose_rows_fit_no_page_gets_its_slips_rendered_whole() -> Non
     slip = r.composed(procedure, "A5", body, new_page)
     assert slip.content == r.slip(procedure, "A5").content and slip.pages >= 2
     assert reception(30)[-1].name in words(slip.content)
+
+
+def test_offices_whose_rows_need_a_new_page_share_one_layout_of_it(tmp_path: Path, monkeypatch) -> None:
+    """Two offices with rows of different heights (3 and 4 steps) that both need 1.001193's new-page body:
+    the second office's build finds it in the shared cache and lays out nothing."""
+    laid_out: list[tuple[str, bool]] = []
+    body = SlipRenderer.body
+
+    def counted(self, procedure, size, *, new_page=False):
+        laid_out.append((self.catalog.office.phone, new_page))
+        return body(self, procedure, size, new_page=new_page)
+
+    monkeypatch.setattr(SlipRenderer, "body", counted)
+
+    def publish(points: int, cache: Path | None) -> Publisher:
+        c = catalog(points)
+        one = dataclasses.replace(
+            c, procedures=(c.procedure("1.001193"),), fields=(c.field(c.procedure("1.001193").field),)
+        )
+        publisher = Publisher(one, ROOT / "theme", site_url=f"{BASE}phuong-{points}/", cache_dir=cache)
+        publisher.render_all()
+        return publisher
+
+    first = publish(2, tmp_path)
+    steps = {job.spec[4] for job in first.plan.jobs if job.kind == "new-page"}
+    assert laid_out.count((first.catalog.office.phone, True)) == 1
+    laid_out.clear()
+    second = publish(5, tmp_path)
+    assert {job.spec[4] for job in second.plan.jobs if job.kind == "new-page"}.isdisjoint(steps)
+    assert laid_out == []  # neither the body nor its new-page variant laid out again
+    alone = publish(5, None)  # the same office without a cache: the same slip, byte for byte
+    assert (True in {new_page for _, new_page in laid_out}) and alone.outputs is not None
+    assert second.outputs is not None
+    assert [a.content for a in second.outputs.artifacts] == [a.content for a in alone.outputs.artifacts]

@@ -53,6 +53,12 @@ def folder_digest(folder: Path) -> str:
 RENDER_REVISION = 9
 
 
+def shared_new_page(body: str) -> str:
+    """Where the cache also keeps a body's new-page variant once made: the same PDF for every office whose
+    rows need it, whatever their height (each office's new-page job is keyed by its rows' steps)."""
+    return digest(("new-page body", body))
+
+
 @dataclass(frozen=True)
 class Job:
     """One PDF to make."""

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from ..errors import os_reason
 from ..load import Catalog
+from ..render.compose import needs_new_page
 from ..render.slip import Pdf, SlipRenderer, has_hb_subset
 from .cache import PdfCache
 from .impose import sheet_count
 from .notice import tell_once
 from .outputs import Artifact, Outputs, PrintingPage, write_manifest
-from .plan import Job, Plan
+from .plan import Job, Plan, shared_new_page
 from .run import Runner
 
 HB_SUBSET_MISSING = (
@@ -106,6 +107,11 @@ class Publisher:
             cached = self.cache.get(job.key) if self.cache is not None else None
             if cached is not None:
                 pdfs[job.key] = cached
+        for job in jobs:
+            if job.kind == "new-page" and job.key not in pdfs:
+                shared = self._shared_new_page(job, pdfs)
+                if shared is not None:
+                    pdfs[job.key] = shared
         missing = [job for job in jobs if job.key not in pdfs]
         if any(job.kind != "pack" for job in missing) and not has_hb_subset():
             tell_once(HB_SUBSET_MISSING)  # slower, not wrong: --strict must not fail on it
@@ -122,6 +128,19 @@ class Publisher:
 
         self._thread = threading.Thread(target=run, name="phieu-pdf", daemon=True)
         self._thread.start()
+
+    def _shared_new_page(self, job: Job, pdfs: dict[str, Pdf]) -> Pdf | None:
+        """A new-page job's PDF without laying anything out, when the cache holds its body and the body's
+        new-page variant another office's slips needed: that variant if this office's rows need it too,
+        else nothing (as the job itself would decide)."""
+        if self.cache is None:
+            return None
+        (body_key,) = job.needs
+        body = pdfs.get(body_key) or self.cache.get(body_key)
+        shared = self.cache.get(shared_new_page(body_key))
+        if body is None or shared is None:
+            return None
+        return shared if needs_new_page(body.content, job.spec[4]) else Pdf(b"", 0)
 
     def result(self) -> Outputs:
         """Every published PDF, once made; raises what making them raised."""
@@ -158,6 +177,8 @@ class Publisher:
             if not warned and self.cache is not None:
                 try:
                     self.cache.put(job.key, pdf)
+                    if job.kind == "new-page" and pdf.pages:
+                        self.cache.put(shared_new_page(job.needs[0]), pdf)
                 except OSError as exc:  # the site is complete all the same: a notice, not a failure
                     tell_once(CACHE_UNWRITABLE.format(root=self.cache.root, error=os_reason(exc)))
                     self.cache = None

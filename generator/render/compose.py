@@ -185,6 +185,14 @@ def open_part(content: bytes) -> tuple[pikepdf.Pdf, Layout]:
     return pdf, layout
 
 
+def needs_new_page(body: bytes, step: int) -> bool:
+    """Whether an office's rows ``step`` steps tall might not fit after the body's last row (its slips then
+    use the body's new-page variant, the same for every such office)."""
+    pdf, layout = open_part(body)
+    pdf.close()
+    return layout.room < step * WHERE_STEP_PT
+
+
 # --- an office's frame --------------------------------------------------------------------------------
 
 
@@ -417,8 +425,10 @@ def _footer(layout: Layout, font: DrawnFont, footer: str, label: str) -> bytes:
     right = right_edge - font.width(label)
     if left + font.width(footer) + 3 * MM > right:
         raise RenderError(f"dòng chân phiếu quá dài: {footer!r}")
-    return text_line("PhieuFooter", font, left, baseline, footer) + b"\n" + text_line(
-        "PhieuFooter", font, right, baseline, label
+    return (
+        text_line("PhieuFooter", font, left, baseline, footer)
+        + b"\n"
+        + text_line("PhieuFooter", font, right, baseline, label)
     )
 
 

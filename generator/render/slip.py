@@ -414,9 +414,7 @@ class SlipRenderer:
     def new_page_body(self, procedure: Procedure, size: str, step: int, body: bytes) -> Pdf:
         """The body with its "where and when" on a new page, when an office of rows ``step`` tall might not
         fit after the body's last row; otherwise nothing (an empty PDF of no pages)."""
-        pdf, layout = compose.open_part(body)
-        pdf.close()
-        if layout.room >= step * compose.WHERE_STEP_PT:
+        if not compose.needs_new_page(body, step):
             return Pdf(b"", 0)
         return self.body(procedure, size, new_page=True)
 
