@@ -112,13 +112,14 @@ class Plan:
         """What every PDF is made with: phieu, its render revision, the libraries and the slip theme."""
         return (__version__, RENDER_REVISION, self._libraries, self._templates)
 
+    @cached_property
     def _common(self) -> tuple:
         return (*self._made_with(), self.site_url, self.catalog.office.model_dump(mode="json"))
 
     def slip_key(self, p: Procedure, size: str) -> str:
         field = self.catalog.field(p.field)
         return digest(
-            ("slip", size, *self._common(), field.model_dump(mode="json"), p.model_dump(mode="json"))
+            ("slip", size, *self._common, field.model_dump(mode="json"), p.model_dump(mode="json"))
         )
 
     def body_key(self, p: Procedure, size: str) -> str:
@@ -146,13 +147,13 @@ class Plan:
         except Exception as exc:
             raise render_error(f"{what} {f.id}", exc) from exc
 
-    def pack_key(self, f: FieldInfo, size: str) -> str:
-        records = [p.model_dump(mode="json") for p in self.catalog.in_field(f.id)]
-        return digest(("pack", size, self.pack_marks, *self._common(), f.model_dump(mode="json"), records))
+    def pack_key(self, f: FieldInfo, size: str, slips: tuple[str, ...]) -> str:
+        """A pack is its ``slips`` (their keys cover all they print), its marks and its title."""
+        return digest(("pack", size, self.pack_marks, *self._made_with(), f.name, slips))
 
-    def imposed_key(self, f: FieldInfo, size: str) -> str:
-        records = [p.model_dump(mode="json") for p in self.catalog.in_field(f.id)]
-        return digest(("imposed", size, *self._common(), f.model_dump(mode="json"), records))
+    def imposed_key(self, f: FieldInfo, size: str, slips: tuple[str, ...], updated: dt.date | None) -> str:
+        """An imposed pack is its ``slips`` and its slug lines (the field's name, its latest update)."""
+        return digest(("imposed", size, *self._made_with(), f.name, str(updated), slips))
 
     def tent_key(self, f: FieldInfo) -> str:
         """A table tent prints the field's name, the office's name and the field's scan address only: an
@@ -233,7 +234,7 @@ class Plan:
                 title = f"Gói in {f.name}"
                 jobs.append(
                     Job(
-                        self.pack_key(f, size),
+                        self.pack_key(f, size, needs),
                         ("pack", f.id, size),
                         urls.pack(f.id, size),
                         "pack",
@@ -247,7 +248,7 @@ class Plan:
                     layout = LAYOUTS[size]
                     jobs.append(
                         Job(
-                            self.imposed_key(f, size),
+                            self.imposed_key(f, size, needs, updated),
                             ("imposed", f.id, size),
                             urls.imposed(f.id, layout.id),
                             "imposed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 
 from .. import urls
@@ -58,6 +59,7 @@ def date_vi(day: dt.date | None) -> str:
 _FOLD = str.maketrans({"đ": "d", "Đ": "D"})
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names fold again for every office and every build step
 def fold(text: str) -> str:
     """Vietnamese text without diacritics, lower case: "Đăng ký" → "dang ky"."""
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
