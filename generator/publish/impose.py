@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pikepdf
 
 from ..model import FieldInfo
-from ..render.compose import text_line
+from ..render.compose import OBJECT_STREAMS, text_line
 from ..render.slip import Pdf, SlipRenderer
 from ..render.text import date_vi
 
@@ -137,7 +137,7 @@ def finish(pdf: pikepdf.Pdf, title: str, keep_open: Sequence[pikepdf.Pdf]) -> Pd
         pikepdf.Dictionary(Title=pikepdf.String(title), Producer=pikepdf.String("phieu"))
     )
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True)
+    pdf.save(out, deterministic_id=True, object_stream_mode=OBJECT_STREAMS)
     pages = len(pdf.pages)
     for source in keep_open:
         source.close()

@@ -41,6 +41,9 @@ MM = 72 / 25.4
 
 QR_ID, URL_ID, WHERE_ID, STAMP_ID = "phieu-qr", "phieu-url", "phieu-where", "phieu-stamp"
 """Ids the slip template gives the boxes kept for drawn and placed parts (theme/slip/slip.html.j2)."""
+#: How every PDF phieu saves packs its objects: qpdf regroups them into compressed object streams, smaller
+#: files (about 6 % for a slip, 15 % for a pack) written faster than keeping WeasyPrint's grouping.
+OBJECT_STREAMS = pikepdf.ObjectStreamMode.generate
 _LAYOUT = "/PhieuLayout"
 """Where a body's layout travels with it (as JSON in its catalog); removed from every finished slip."""
 
@@ -173,7 +176,7 @@ def with_layout(content: bytes, layout: Layout) -> bytes:
     with pikepdf.open(io.BytesIO(content)) as pdf:
         pdf.Root[_LAYOUT] = pikepdf.String(layout.to_json())
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        pdf.save(out, deterministic_id=True, object_stream_mode=OBJECT_STREAMS)
         return out.getvalue()
 
 
@@ -490,5 +493,5 @@ def finish(
 
         pdf.docinfo.Author = pikepdf.String(drawn.author)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        pdf.save(out, deterministic_id=True, object_stream_mode=OBJECT_STREAMS)
         return out.getvalue()
