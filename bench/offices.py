@@ -107,6 +107,7 @@ def items(corpus: Path, count: int, sample: int) -> dict:
     from phieu import load_catalog
     from phieu.publish.impose import TENT_FACE_MM, imposed_pack, tent_sheet
     from phieu.publish.packs import assemble_pack
+    from phieu.render.compose import needs_new_page
     from phieu.render.slip import SlipRenderer
 
     catalog = load_catalog(corpus)
@@ -133,11 +134,13 @@ def items(corpus: Path, count: int, sample: int) -> dict:
             p = r.catalog.procedure(code)
             spec = json.dumps(r.body_spec(p, SIZE).__dict__, sort_keys=True, default=str)
             step = r.where_step(p, SIZE)
-            if (spec, step) not in new_pages:
-                new_pages[(spec, step)], seconds = cpu(r.new_page_body, p, SIZE, step, bodies[spec].content)
-                if new_pages[(spec, step)].pages:
-                    new_page_s.append(seconds)
-            _, seconds = cpu(r.composed, p, SIZE, bodies[spec].content, new_pages[(spec, step)].content)
+            body = bodies[spec].content
+            # As the shared cache does: one new-page variant per body, for every office whose rows need it.
+            if needs_new_page(body, step) and spec not in new_pages:
+                new_pages[spec], seconds = cpu(r.new_page_body, p, SIZE, step, body)
+                new_page_s.append(seconds)
+            new_page = new_pages[spec].content if needs_new_page(body, step) else b""
+            _, seconds = cpu(r.composed, p, SIZE, body, new_page)
             compose_s.append(seconds)
     field = catalog.field(catalog.procedure(codes[0]).field)
     first.poster(field)  # the office's parts laid out, as in a build
