@@ -405,3 +405,22 @@ def test_offices_whose_rows_need_a_new_page_share_one_layout_of_it(tmp_path: Pat
     assert (True in {new_page for _, new_page in laid_out}) and alone.outputs is not None
     assert second.outputs is not None
     assert [a.content for a in second.outputs.artifacts] == [a.content for a in alone.outputs.artifacts]
+
+
+def test_offices_share_poster_and_tent_bodies() -> None:
+    """A field's poster and table tent bodies are keyed without the office: two offices whose names take as
+    many lines and whose addresses as many steps share them; their posters and tents differ."""
+    a, b = plan_of(catalog(0), "phuong-a"), plan_of(catalog(0, phone="0277 3999 999"), "phuong-b")
+    for kind in ("poster-body", "tent-body"):
+        assert keys(a, kind) == keys(b, kind) and len(keys(a, kind)) == len(a.catalog.fields)
+    for kind in ("poster", "tent"):
+        assert set(keys(a, kind).values()).isdisjoint(keys(b, kind).values())
+    # More reception points take more room after the poster's list: another poster body, the same tent's.
+    more = plan_of(catalog(3), "phuong-a")
+    assert set(keys(more, "poster-body").values()).isdisjoint(keys(a, "poster-body").values())
+    assert keys(more, "tent-body") == keys(a, "tent-body")
+    jobs = {job.key: job for job in a.jobs}
+    for job in a.jobs:
+        if job.kind in ("poster", "tent"):
+            (body,) = (jobs[key] for key in job.needs)
+            assert body.kind == f"{job.kind}-body" and body.spec == (job.kind, job.spec[1], "body")
