@@ -143,7 +143,9 @@ def items(corpus: Path, count: int, sample: int) -> dict:
             _, seconds = cpu(r.composed, p, SIZE, body, new_page)
             compose_s.append(seconds)
     field = catalog.field(catalog.procedure(codes[0]).field)
-    first.poster(field)  # the office's parts laid out, as in a build
+    for r in renderers:  # each office's poster and tent parts laid out once, as in a build
+        r.poster_spec(field)
+        r.tent_spec(field, *TENT_FACE_MM)
     poster_body, poster_body_s = cpu(first.poster_body, field)
     tent_body, tent_body_s = cpu(first.tent_body, field, *TENT_FACE_MM)
     poster = [cpu(r.poster, field, poster_body.content)[1] for r in renderers]
