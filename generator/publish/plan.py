@@ -118,9 +118,7 @@ class Plan:
 
     def slip_key(self, p: Procedure, size: str) -> str:
         field = self.catalog.field(p.field)
-        return digest(
-            ("slip", size, *self._common, field.model_dump(mode="json"), p.model_dump(mode="json"))
-        )
+        return digest(("slip", size, *self._common, field.model_dump(mode="json"), p.model_dump(mode="json")))
 
     def body_key(self, p: Procedure, size: str) -> str:
         """The key of the slip's body: no office and no site URL, only what the body is laid out from."""
