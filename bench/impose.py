@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pikepdf
 from phieu import load_catalog
 from phieu.publish import impose as phieu_impose
 from phieu.publish.packs import assemble_pack
@@ -68,12 +69,17 @@ def pypdf_pack(slips: list[bytes]) -> bytes:
 
 
 def _form(writer: PdfWriter, page) -> StreamObject:
-    """A slip page as a Form XObject: its compressed content stream as is, its resources cloned."""
+    """A slip page as a Form XObject: its content stream as is (compressed) when it has one, else its
+    streams joined, its resources cloned."""
     source = page["/Contents"].get_object()
-    form = EncodedStreamObject() if "/Filter" in source else DecodedStreamObject()
-    form._data = source._data
-    if "/Filter" in source:
-        form[NameObject("/Filter")] = source["/Filter"]
+    if isinstance(source, ArrayObject):  # a composed slip: several streams, joined (decoded)
+        form = DecodedStreamObject()
+        form.set_data(page.get_contents().get_data())
+    else:
+        form = EncodedStreamObject() if "/Filter" in source else DecodedStreamObject()
+        form._data = source._data
+        if "/Filter" in source:
+            form[NameObject("/Filter")] = source["/Filter"]
     form[NameObject("/Type")] = NameObject("/XObject")
     form[NameObject("/Subtype")] = NameObject("/Form")
     form[NameObject("/BBox")] = ArrayObject([FloatObject(v) for v in page.mediabox])
@@ -130,13 +136,17 @@ def main() -> None:
     sides = phieu_impose.plan_sides(LAYOUT, [1] * len(slips))
     width, height = LAYOUT.sheet_mm
 
-    def render_labels() -> bytes:
-        context = dict(field="Hộ tịch", updated=None, sheets=len(sides), per_sheet=2, size="A5")
-        pages = [{"sheet": s.sheet, "back": s.back} for s in sides]
-        context |= dict(duplex=False, margin_mm=phieu_impose.MARGIN_MM)
-        return renderer.sheet_labels("bench", pages, width, height, **context).content
+    def blank_sides() -> bytes:
+        """One blank page per printed side at the sheet's size: what pypdf places the slips onto."""
+        pdf = pikepdf.new()
+        for _ in sides:
+            pdf.add_blank_page(page_size=(width * MM, height * MM))
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
 
-    labels = render_labels()
+    labels = blank_sides()
+    field = catalog.fields[0]
     rows = [
         ("pack: concatenate, bleed, crop marks", "pypdf", lambda: pypdf_pack(slips)),
         (
@@ -144,7 +154,6 @@ def main() -> None:
             "pikepdf",
             lambda: assemble_pack(slips, True, "bench").content,
         ),
-        ("A5 2-up: labels page (WeasyPrint)", "WeasyPrint", render_labels),
         (
             "A5 2-up: page merge",
             "pypdf merge_transformed_page",
@@ -152,9 +161,9 @@ def main() -> None:
         ),
         ("A5 2-up: Form XObjects", "pypdf", lambda: pypdf_impose(slips, labels)),
         (
-            "A5 2-up: Form XObjects",
+            "A5 2-up: Form XObjects, slug lines drawn",
             "pikepdf",
-            lambda: phieu_impose.impose(LAYOUT, slips, lambda _: labels, "bench").content,
+            lambda: phieu_impose.imposed_pack(renderer, field, "A5", slips, None).content,
         ),
     ]
     n = len(slips)
