@@ -323,3 +323,32 @@ def test_a_renamed_field_keeps_its_tent_and_imposed_pack_urls():
         ["/pdf/de-ban-ho.pdf", "/pdf/binh-trang-ho-a5x2.pdf"], Path("published-urls.txt")
     )
     assert "(bảng để bàn lĩnh vực ho)" in message and "(tờ in bình trang ho-a5x2)" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "printed"),
+    [
+        ("Hộ tịch – “trích lục”", "Hộ tịch – “trích lục”"),  # punctuation beyond ASCII: drawn as is
+        ("Hộ\u200btịch\u00ad", "Hộtịch"),  # format characters (no glyph) are left out
+        ("Hộ tịch ✓ 戸籍", None),  # characters outside Vietnamese: drawn, or "?" where no font has them
+    ],
+)
+def test_a_slug_line_draws_any_field_name(name: str, printed: str | None) -> None:
+    import io
+
+    from phieu.publish.impose import imposed_pack
+    from phieu.render.slip import SlipRenderer
+
+    catalog = load_catalog(SINGLE_OFFICE)
+    renderer = SlipRenderer(catalog, ROOT / "theme", site_url="https://phieu.example.vn/")
+    field = catalog.fields[0].model_copy(update={"name": name})
+    slips = [renderer.slip(p, "A5").content for p in catalog.in_field(catalog.fields[0].id)[:3]]
+    sheet = imposed_pack(renderer, field, "A5", slips, None)
+    text = [page.extract_text() for page in PdfReader(io.BytesIO(sheet.content)).pages]
+    assert len(text) == sheet.pages >= 2
+    for page in text:
+        slug = next(line for line in page.splitlines() if "Gói in cập nhật" in line)
+        if printed is not None:
+            assert slug.startswith(f"{printed} · Gói in cập nhật chưa đối chiếu · Tờ "), slug
+        else:
+            assert re.match(r"Hộ tịch \S \S\S · Gói in", slug), slug

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -243,8 +244,9 @@ def slug_text(
     where = "" if side.back is None else (", mặt sau" if side.back else ", mặt trước")
     width, height = layout.sheet_mm
     how = f"In hai mặt, lật theo cạnh {'ngắn' if width > height else 'dài'}" if duplex else "In một mặt"
+    name = "".join(c for c in " ".join(field.name.split()) if unicodedata.category(c) != "Cf")  # no glyph
     return (
-        f"{' '.join(field.name.split())} · Gói in cập nhật {date_vi(updated)} · Tờ {side.sheet}/{sides[-1].sheet}"
+        f"{name} · Gói in cập nhật {date_vi(updated)} · Tờ {side.sheet}/{sides[-1].sheet}"
         f"{where} · {layout.per_sheet} phiếu {layout.size} mỗi tờ · {how}"
     )
 
@@ -258,10 +260,8 @@ def imposed_pack(
     title = f"Tờ in bình trang: {field.name} ({layout.per_sheet} phiếu {size} mỗi tờ)"
 
     def slug(sides: list[Side], pdf: pikepdf.Pdf) -> tuple[pikepdf.Object, list[bytes]]:
-        texts = [slug_text(field, layout, updated, side, sides) for side in sides]
-        font, drawable = renderer.slug_font("\n".join(texts))
+        font, lines = renderer.slug_lines([slug_text(field, layout, updated, side, sides) for side in sides])
         x, y = (MARGIN_MM + 3) * MM, SLUG_BASELINE_MM * MM
-        lines = drawable.split("\n")
         return pdf.copy_foreign(font.font), [text_line("PhieuSlug", font, x, y, line) for line in lines]
 
     return impose(layout, slips, slug, title)

@@ -174,6 +174,7 @@ class _Theme:
             for size in urls.PAPER_SIZES
         }
         self.drawn: dict[tuple[str, str], compose.DrawnFont] = {}
+        self.undrawable: set[tuple[str, str]] = set()
         self.frames: OrderedDict[str, compose.Frame] = OrderedDict()
 
 
@@ -263,16 +264,26 @@ class SlipRenderer:
             self.drawn_font("slip-url", compose.URL_CHARACTERS),
         )
 
-    def slug_font(self, text: str) -> tuple[compose.DrawnFont, str]:
-        """The font of a print sheet's slug line ``text`` (Vietnamese letters, ASCII, and any other character
-        the text holds: a field's name may hold one), and the text it can draw: a character no font of the
-        theme has becomes "?" (a slug line is for the print shop, not for citizens)."""
-        extra = "".join(sorted(set(text) - set(compose.TEXT_CHARACTERS) - {" "}))
+    def slug_lines(self, texts: list[str]) -> tuple[compose.DrawnFont, list[str]]:
+        """The font of a print sheet's slug lines and the lines it can draw. The font has Vietnamese letters,
+        ASCII and any other character of the lines (a field's name may hold one); a character no single font
+        of the theme draws becomes "?" (a slug line is for the print shop, not for citizens)."""
+        extra = "".join(sorted({c for text in texts for c in text} - set(compose.TEXT_CHARACTERS) - {" "}))
+        font = self._drawn_or_none("sheet-slug", compose.TEXT_CHARACTERS + extra)
+        if font is None:
+            font = self.drawn_font("sheet-slug", compose.TEXT_CHARACTERS)
+        return font, ["".join(c if c == " " or c in font.glyphs else "?" for c in text) for text in texts]
+
+    def _drawn_or_none(self, style: str, characters: str) -> compose.DrawnFont | None:
+        """:meth:`drawn_font`, or None when no single font draws all of ``characters`` (tried once)."""
+        key = (style, characters)
+        if key in self.theme.undrawable:
+            return None
         try:
-            return self.drawn_font("sheet-slug", compose.TEXT_CHARACTERS + extra), text
+            return self.drawn_font(style, characters)
         except RenderError:
-            drawable = "".join(c if c == " " or c in compose.TEXT_CHARACTERS else "?" for c in text)
-            return self.drawn_font("sheet-slug", compose.TEXT_CHARACTERS), drawable
+            self.theme.undrawable.add(key)
+            return None
 
     def url_lines(self, url: str, size: str) -> tuple[str, ...]:
         """The address printed under a slip's QR code, in lines that fit its column."""
