@@ -20,6 +20,7 @@ import pytest
 import qrcode
 import zxingcpp
 from phieu import load_catalog
+from phieu.errors import RenderError
 from phieu.load import Catalog
 from phieu.model import ReceptionPoint
 from phieu.publish.plan import Plan
@@ -424,3 +425,17 @@ def test_offices_share_poster_and_tent_bodies() -> None:
         if job.kind in ("poster", "tent"):
             (body,) = (jobs[key] for key in job.needs)
             assert body.kind == f"{job.kind}-body" and body.spec == (job.kind, job.spec[1], "body")
+
+
+def test_a_poster_keeps_room_for_many_reception_points_and_names_an_office_that_fills_a_page() -> None:
+    field = catalog(12).field("ho-tich")
+    poster = renderer(12).poster(field)
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(poster.content)).pages
+    )
+    for point in reception(12):
+        assert f"{point.name}: {point.address}" in text
+    for chars, _ in char_boxes(poster.content):
+        assert not overlaps(chars)
+    with pytest.raises(RenderError, match=r"áp phích ho-tich: .* dài hơn một trang áp phích"):
+        renderer(40).poster_spec(catalog(40).field("ho-tich"))

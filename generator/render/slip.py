@@ -46,6 +46,9 @@ QR_WIDTH_MM = {"A4": 40, "A5": 34, "A6": 30}
 POSTER_QR_MM = 70
 #: A table tent is read from across the counter: a larger code than the poster's.
 TENT_QR_MM = 80
+#: The most room a poster keeps for its office's address, hours and reception points, in steps of
+#: ``compose.WHERE_STEP_PT``: as much as fits on an A4 page (276 mm between its margins).
+POSTER_FOOT_STEPS = 13
 #: Sizes of the address under a poster's and a table tent's QR code (slip.css: .poster-qr .slip-url, .tent-url).
 POSTER_URL_PT, TENT_URL_PT = 11.0, 12.0
 PDF_OPTIONS = {"pdf_tags": True, "custom_metadata": True}
@@ -484,6 +487,11 @@ class SlipRenderer:
         procedures, whose name takes as many lines and whose address and hours as many steps)."""
         printed, frame, lines = self._poster_parts(field)
         payload = {k: v for k, v in printed.items() if k not in ("office", "url")}
+        if frame.where_height > POSTER_FOOT_STEPS * compose.WHERE_STEP_PT:
+            raise RenderError(
+                f"áp phích {field.id}: địa chỉ, giờ làm việc và các điểm tiếp nhận của {printed['office']['name']} "
+                f"dài hơn một trang áp phích; hãy viết gọn hơn trong tệp của cơ quan"
+            )
         step = math.ceil(frame.where_height / compose.WHERE_STEP_PT)
         return PartSpec("poster", payload, frame.band_lines, len(lines), step)
 
