@@ -439,3 +439,31 @@ def test_a_poster_keeps_room_for_many_reception_points_and_names_an_office_that_
         assert not overlaps(chars)
     with pytest.raises(RenderError, match=r"áp phích ho-tich: .* dài hơn một trang áp phích"):
         renderer(40).poster_spec(catalog(40).field("ho-tich"))
+
+
+def test_a_posters_code_is_read_after_its_title_and_a_slips_first() -> None:
+    """Reading order (the structure tree): a slip's QR code stands at its top right and is read first; a
+    poster's and a table tent's stand below their titles and are read after the text."""
+
+    def order(content: bytes) -> list[str]:
+        with pikepdf.open(io.BytesIO(content)) as pdf:
+            found: list[str] = []
+
+            def walk(element) -> None:
+                if isinstance(element, pikepdf.Array):
+                    for kid in element:
+                        walk(kid)
+                elif isinstance(element, pikepdf.Dictionary) and "/S" in element:
+                    found.append(str(element.S))
+                    walk(element.get("/K"))
+
+            walk(pdf.Root.StructTreeRoot.K)
+            return found
+
+    r = renderer(0)
+    slip = order(composed(0, "1.001193"))
+    assert slip.index("/Figure") < slip.index("/H1")
+    field = r.catalog.field("ho-tich")
+    for content in (r.poster(field).content, r.tent_face(field, 190, 138.5).content):
+        tags = order(content)
+        assert tags.index("/H1") < tags.index("/Figure"), tags

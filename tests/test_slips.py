@@ -266,6 +266,6 @@ def test_a_pathological_slip_fails_with_a_clear_message_instead_of_hanging(monke
     gc.disable()
     try:
         with pytest.raises(RenderError, match=r"quá 0\.05 giây"):
-            renderer._pdf(f"<html lang='vi'><body>{huge}</body></html>", "A5")
+            renderer._render(f"<html lang='vi'><body>{huge}</body></html>", "A5")
     finally:
         gc.enable()

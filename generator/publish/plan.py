@@ -50,7 +50,7 @@ def folder_digest(folder: Path) -> str:
 
 
 #: Bump when the code that renders or assembles PDFs changes between releases: it is part of every cache key.
-RENDER_REVISION = 10
+RENDER_REVISION = 11
 
 
 def shared_new_page(body: str) -> str:

@@ -11,6 +11,11 @@ A province prints the same procedure for a hundred offices; the slips differ onl
   with the version and the page numbers, in fonts rendered once per process with exactly the characters
   they may need (subset, embedded).
 
+A field's poster and table tent are made the same way: a body per field (shared by offices that list the
+same procedures), the office's name (and a poster's address and hours) placed, the QR code and its address
+drawn; a poster's footer is laid out with its body. An imposed sheet's slug line is drawn with the same
+machinery (``text_line``).
+
 A full render (the whole slip laid out at once, ``SlipRenderer.slip``) gets the same drawn parts onto the
 same boxes; it and a composed slip print the same text. Every placed or drawn part is tagged: a structure
 element in the slip's tree and marked content on the page. Saved with a deterministic /ID.
@@ -134,8 +139,9 @@ def _page_bottom_px(document: Document, index: int) -> float:
     return page_box.content_box_y() + page_box.height
 
 
-def read_layout(document: Document) -> Layout:
-    """The boxes a slip (its full render or its body) keeps for what is drawn or placed onto it."""
+def read_layout(document: Document, *, rows: bool = True) -> Layout:
+    """The boxes a slip (its full render or its body), a poster's or a table tent's body keeps for what is
+    drawn or placed onto it; ``rows``: it keeps room for the office's rows (all but a tent's)."""
     page = document.pages[0]
     height = page.height * PT_PER_PX
     (_, qr), *_ = _with_id(document, QR_ID)
@@ -148,6 +154,8 @@ def read_layout(document: Document) -> Layout:
         if getattr(box, "element", None) is not None and box.element.tag == "figure"
     )
     where_page, where = next(_with_id(document, WHERE_ID), (-1, None))
+    if rows and where is None:
+        raise RenderError("mẫu thiếu chỗ cho các dòng nơi nộp của cơ quan (id phieu-where)")
     area = page._page_box
     return Layout(
         width=page.width * PT_PER_PX,
@@ -201,7 +209,8 @@ def needs_new_page(body: bytes, step: int) -> bool:
 
 @dataclass(frozen=True)
 class Frame:
-    """One office's parts for one counter and paper size, laid out once, ready to place onto bodies."""
+    """One office's parts (for a slip: for one counter and paper size), laid out once, ready to place onto
+    bodies."""
 
     pdf: pikepdf.Pdf
     band: pikepdf.Object
@@ -213,9 +222,9 @@ class Frame:
     where_height: float
 
 
-def frame_of(document: Document) -> Frame:
-    """A laid-out frame (two pages: the name, then the rows) as form XObjects without marked content (the
-    slip marks each placement as one tagged part)."""
+def frame_of(document: Document, *, rows: bool = True) -> Frame:
+    """A laid-out frame (two pages: the name, then the rows; a table tent's has its name only) as form
+    XObjects without marked content (the slip marks each placement as one tagged part)."""
     lines = {
         id(box)
         for box in _boxes(document.pages[0]._page_box)
@@ -226,6 +235,8 @@ def frame_of(document: Document) -> Frame:
         )
     }
     page, where = next(_with_id(document, WHERE_ID), (1, None))
+    if rows and where is None:
+        raise RenderError("mẫu thiếu các dòng nơi nộp của cơ quan (id phieu-where)")
     if page != 1:
         raise RenderError("khung cơ quan của phiếu: các dòng nơi nộp phải bắt đầu ở trang 2")
     height = document.pages[0].height * PT_PER_PX
@@ -338,7 +349,7 @@ def drawn_font(document: Document) -> DrawnFont:
 
 @dataclass(frozen=True)
 class Drawn:
-    """What one slip draws alone."""
+    """What one slip, poster or table tent face draws alone."""
 
     qr: QrCode
     url_lines: tuple[str, ...]
@@ -441,9 +452,13 @@ def finish(
     drawn: Drawn,
     fonts: tuple[DrawnFont, DrawnFont],
     frame: Frame | None = None,
+    *,
+    drawn_first: bool = True,
 ) -> bytes:
-    """A finished slip: ``pdf`` (a full render, or a body when ``frame`` is given) with the frame's parts
-    placed and the slip's own parts drawn, each tagged; closes ``pdf``."""
+    """A finished slip, poster or table tent face: ``pdf`` (a slip's full render, or a body when ``frame`` is
+    given) with the frame's parts placed and its own parts drawn, each tagged; closes ``pdf``. With
+    ``drawn_first`` the QR code and its address are read first (a slip's stand at its top right), else after
+    the text (a poster's and a tent's stand below their titles)."""
     footer_font, url_font = fonts
     with pdf:
         tags = _Tags(pdf)
@@ -463,7 +478,9 @@ def finish(
         bbox = pikepdf.Dictionary(
             O=pikepdf.Name.Layout, BBox=pikepdf.Array([left, bottom, left + side, bottom + side])
         )
-        stream = tags.mark(first, "Figure", _qr(drawn.qr, left, bottom, side), first=True, Alt=alt, A=bbox)
+        stream = tags.mark(
+            first, "Figure", _qr(drawn.qr, left, bottom, side), first=drawn_first, Alt=alt, A=bbox
+        )
         if len(drawn.url_lines) != len(layout.url_baselines):
             raise RenderError("số dòng địa chỉ dưới mã QR khác chỗ đã để")
         column, width = layout.url_column
@@ -471,7 +488,7 @@ def finish(
         for line, baseline in zip(drawn.url_lines, layout.url_baselines, strict=True):
             line_width = url_font.width(line)
             lines.append(text_line("PhieuUrl", url_font, column + (width - line_width) / 2, baseline, line))
-        stream += tags.mark(first, "P", b"\n".join(lines), first=True)
+        stream += tags.mark(first, "P", b"\n".join(lines), first=drawn_first)
         first.contents_add(pdf.make_stream(stream))
 
         if frame is not None and frame.where is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes.util
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -49,8 +48,6 @@ TENT_QR_MM = 80
 #: The most room a poster keeps for its office's address, hours and reception points, in steps of
 #: ``compose.WHERE_STEP_PT``: as much as fits on an A4 page (276 mm between its margins).
 POSTER_FOOT_STEPS = 13
-#: Sizes of the address under a poster's and a table tent's QR code (slip.css: .poster-qr .slip-url, .tent-url).
-POSTER_URL_PT, TENT_URL_PT = 11.0, 12.0
 PDF_OPTIONS = {"pdf_tags": True, "custom_metadata": True}
 
 
@@ -244,11 +241,6 @@ class SlipRenderer:
                 stylesheets=[self.stylesheet, self._page_css(size)], font_config=self.fonts
             )
 
-    def _pdf(self, html: str, size: str) -> Pdf:
-        document = self._render(html, size)
-        with time_limit(TIME_LIMIT_S):
-            return Pdf(document.write_pdf(**PDF_OPTIONS), len(document.pages))
-
     # --- what a slip prints ---------------------------------------------------------------------------
 
     def drawn_font(self, style: str, characters: str) -> compose.DrawnFont:
@@ -292,9 +284,9 @@ class SlipRenderer:
         """The address printed under a slip's QR code, in lines that fit its column."""
         return self._address_lines(url, QR_COLUMN_MM[size], self.drawn_fonts()[1])
 
-    def _url_font(self, points: float) -> compose.DrawnFont:
-        """The font of the address under a slip's QR code at another size (a poster's, a table tent's)."""
-        return dataclasses.replace(self.drawn_fonts()[1], size=points)
+    def _url_font(self, style: str) -> compose.DrawnFont:
+        """The font of the address under a poster's or a table tent's QR code, in its style's size."""
+        return self.drawn_font(f"slip-url {style}", compose.URL_CHARACTERS)
 
     @staticmethod
     def _address_lines(url: str, room_mm: float, font: compose.DrawnFont) -> tuple[str, ...]:
@@ -463,12 +455,13 @@ class SlipRenderer:
     # --- posters and table tents composed from parts ------------------------------------------------
 
     def _office_frame(self, kind: str, template: str, office: dict, **page) -> compose.Frame:
-        """An office's parts of a poster or a table tent, laid out once per process and kept."""
+        """An office's parts of a poster or a table tent (whose frame has no rows), laid out once per process
+        and kept."""
         key = json.dumps([kind, office, page], ensure_ascii=False)
         frames = self.theme.frames
         if key not in frames:
             html = self.env.get_template(template).render(part="frame", office=office, **page)
-            frames[key] = compose.frame_of(self._render(html, "A4"))
+            frames[key] = compose.frame_of(self._render(html, "A4"), rows=kind != "tent")
             while len(frames) > _Theme.FRAMES:
                 frames.popitem(last=False)
         frames.move_to_end(key)
@@ -479,7 +472,7 @@ class SlipRenderer:
             field, self.catalog.in_field(field.id), self.catalog.office, self.site_url
         )
         frame = self._office_frame("poster", "poster.html.j2", printed["office"], field="", updated=None)
-        lines = self._address_lines(printed["url"], POSTER_QR_MM, self._url_font(POSTER_URL_PT))
+        lines = self._address_lines(printed["url"], POSTER_QR_MM, self._url_font("poster-url"))
         return printed, frame, lines
 
     def poster_spec(self, field: FieldInfo) -> PartSpec:
@@ -515,7 +508,7 @@ class SlipRenderer:
         printed, frame, lines = self._poster_parts(field)
         qr = make_qr(printed["url"])
         check_print_width(qr, POSTER_QR_MM, "A4")
-        fonts = (self.drawn_fonts()[0], self._url_font(POSTER_URL_PT))
+        fonts = (self.drawn_fonts()[0], self._url_font("poster-url"))
         return self._finish(body, compose.Drawn(qr, lines, None, printed["office"]["name"]), fonts, frame)
 
     def _tent_parts(
@@ -526,7 +519,7 @@ class SlipRenderer:
         frame = self._office_frame(
             "tent", "tent.html.j2", office, title="", qr_mm=TENT_QR_MM, width_mm=width_mm, height_mm=height_mm
         )
-        return target, frame, self._address_lines(target, TENT_QR_MM, self._url_font(TENT_URL_PT))
+        return target, frame, self._address_lines(target, TENT_QR_MM, self._url_font("tent-url"))
 
     def tent_spec(self, field: FieldInfo, width_mm: float, height_mm: float) -> PartSpec:
         """What a table tent's face is laid out from: the same for every office whose name takes as many
@@ -549,7 +542,7 @@ class SlipRenderer:
             width_mm=width_mm,
             height_mm=height_mm,
         )
-        return self._part(html)
+        return self._part(html, rows=False)
 
     def tent_face(
         self, field: FieldInfo, width_mm: float, height_mm: float, body: bytes | None = None
@@ -560,12 +553,12 @@ class SlipRenderer:
         target, frame, lines = self._tent_parts(field, width_mm, height_mm)
         qr = make_qr(target)
         check_print_width(qr, TENT_QR_MM, "A4")
-        fonts = (self.drawn_fonts()[0], self._url_font(TENT_URL_PT))
+        fonts = (self.drawn_fonts()[0], self._url_font("tent-url"))
         return self._finish(body, compose.Drawn(qr, lines, None, self.catalog.office.name), fonts, frame)
 
-    def _part(self, html: str) -> Pdf:
+    def _part(self, html: str, *, rows: bool = True) -> Pdf:
         document = self._render(html, "A4")
-        layout = compose.read_layout(document)
+        layout = compose.read_layout(document, rows=rows)
         with time_limit(TIME_LIMIT_S):
             content = compose.with_layout(document.write_pdf(**PDF_OPTIONS), layout)
         return Pdf(content, layout.pages)
@@ -579,7 +572,8 @@ class SlipRenderer:
     ) -> Pdf:
         pdf, layout = compose.open_part(body)
         with time_limit(TIME_LIMIT_S):
-            return Pdf(compose.finish(pdf, layout, drawn, fonts, frame), layout.pages)
+            # Read after the office's name and the text: a poster's or a tent's code is below its title.
+            return Pdf(compose.finish(pdf, layout, drawn, fonts, frame, drawn_first=False), layout.pages)
 
 
 def render_error(what: str, exc: Exception) -> RenderError:
