@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import yaml  # noqa: E402
 from corpus import SOURCE, _dump, generate, offices  # noqa: E402
-from run import tree_pss_kib  # noqa: E402
+from run import wait_sampling  # noqa: E402
 
 PYTHON = sys.executable
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764374400", "CI": "1"}
@@ -89,13 +89,7 @@ def run_stage(args: list[str]) -> tuple[dict, float, int, int]:
         process = subprocess.Popen(
             [PYTHON, __file__, "--stage", *args], env=ENV, stdout=out, stderr=log, cwd=ROOT
         )
-        peak = 0
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            peak = max(peak, tree_pss_kib(process.pid))
-            time.sleep(0.5)
+        status, usage, peak = wait_sampling(process, every=0.5)
         if os.waitstatus_to_exitcode(status) != 0:
             log.seek(0)
             raise SystemExit(f"scenario failed: {args}\n{log.read().decode()[-3000:]}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -59,18 +60,24 @@ def tree_pss_kib(root: int) -> int:
     return total
 
 
+def wait_sampling(process: subprocess.Popen, every: float) -> tuple[int, resource.struct_rusage, int]:
+    """Wait for ``process``, sampling its tree's PSS every ``every`` seconds: (its wait status, its resource
+    usage with its waited-for descendants', the peak PSS in KiB of the tree)."""
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            return status, usage, peak
+        peak = max(peak, tree_pss_kib(process.pid))
+        time.sleep(every)
+
+
 def run(args: list[str], cwd: Path) -> tuple[float, int, int]:
     """Run a command; return (seconds, peak RSS in MiB of its largest process, peak PSS MiB of all together)."""
     with tempfile.TemporaryFile() as log:  # a file, not a pipe: a full pipe would block the build
         start = time.perf_counter()
         process = subprocess.Popen(args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
-        peak_tree = 0
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            peak_tree = max(peak_tree, tree_pss_kib(process.pid))
-            time.sleep(1)
+        status, usage, peak_tree = wait_sampling(process, every=1.0)
         seconds = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
             log.seek(0)
@@ -118,7 +125,7 @@ def main():
     site = "https://phieu.example.vn/"
     with tempfile.TemporaryDirectory() as cache:
         pub = Publisher(catalog, theme, site_url=site, cache_dir=Path(cache))
-        jobs = [j for j in pub.plan.jobs if j.kind == "slip"]
+        jobs = [j for j in pub.plan.jobs if j.kind in ("body", "new-page", "slip")]  # slips and their parts
         start = time.perf_counter()
         list(pub.runner.execute(jobs, {{}}))
         project = time.perf_counter() - start
